@@ -1,0 +1,27 @@
+using System.Runtime.InteropServices;
+
+namespace Edge.Native;
+
+/// <summary>libc entry points, named as in the C headers (fcntl.h, unistd.h).</summary>
+internal static partial class Libc
+{
+    /// <summary>glibc's soname on Debian x64 and arm64; naming it skips the loader's probing of "libc.so", a linker script.</summary>
+    internal const string Name = "libc.so.6";
+
+    internal const int O_RDONLY = 0x0;
+    internal const int O_DIRECTORY = 0x10000;
+    internal const int O_CLOEXEC = 0x80000;
+    internal const int EINTR = 4;
+
+    [LibraryImport(Libc.Name, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Open(string path, int flags);
+
+    [LibraryImport(Libc.Name, EntryPoint = "fsync", SetLastError = true)]
+    internal static partial int Fsync(int fd);
+
+    [LibraryImport(Libc.Name, EntryPoint = "setenv", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Setenv(string name, string value, int overwrite);
+
+    [LibraryImport(Libc.Name, EntryPoint = "close", SetLastError = true)]
+    internal static partial int Close(int fd);
+}

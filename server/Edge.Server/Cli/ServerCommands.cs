@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Net;
+using Edge.Cli;
+
+namespace Edge.Server.Cli;
+
+/// <summary>The commands and options of edge-server: one table for flags, EDGE_* variables and config keys.</summary>
+public static class ServerCommands
+{
+    public const string DefaultConfigFile = "/etc/edge/config.yaml";
+
+    public static readonly OptionSpec Config = new("config", OptionKind.String, "YAML config file whose keys are these flag names")
+    {
+        ShortName = 'c',
+        ValueName = "FILE",
+        AllowedInConfigFile = false,
+        EnvironmentVariableOverride = "EDGE_CONFIG_FILE",
+    };
+
+    public static readonly OptionSpec DataDir = new("data-dir", OptionKind.String, "where the server keeps its state")
+    {
+        ShortName = 'd',
+        ValueName = "DIR",
+        Default = "/var/lib/edge/server",
+        Validate = v => v.Length == 0 ? "must not be empty" : null,
+    };
+
+    public static readonly OptionSpec HttpsListenPort = new("https-listen-port", OptionKind.Int, "HTTPS port of the API")
+    {
+        ValueName = "PORT",
+        Default = "6443",
+        Validate = ValidatePort,
+    };
+
+    public static readonly OptionSpec BindAddress = new("bind-address", OptionKind.String, "address the API listens on")
+    {
+        ValueName = "IP",
+        Default = "0.0.0.0",
+        Validate = v => IPAddress.TryParse(v, out _) ? null : $"'{v}' is not an IP address",
+    };
+
+    public static readonly OptionSpec TlsSan = new("tls-san", OptionKind.List, "extra host name or IP for the serving certificate (repeatable)")
+    {
+        ValueName = "NAME",
+        Validate = v => IPAddress.TryParse(v, out _) || Uri.CheckHostName(v) == UriHostNameType.Dns ? null : $"'{v}' is not a host name or IP address",
+    };
+
+    public static readonly OptionSpec WriteKubeconfig = new("write-kubeconfig", OptionKind.String, "where to write the admin kubeconfig")
+    {
+        ShortName = 'o',
+        ValueName = "FILE",
+        Default = "/etc/edge/edge.yaml",
+        Validate = v => v.Length == 0 ? "must not be empty" : null,
+    };
+
+    public static readonly OptionSpec WriteKubeconfigMode = new("write-kubeconfig-mode", OptionKind.String, "file mode of the admin kubeconfig, octal")
+    {
+        ValueName = "MODE",
+        Default = "0600",
+        Validate = v => TryParseMode(v, out _) ? null : $"'{v}' is not an octal file mode such as 0600",
+    };
+
+    public static readonly OptionSpec LogLevel = new("log-level", OptionKind.String, "debug, info, warning or error")
+    {
+        ValueName = "LEVEL",
+        Default = "info",
+        Validate = v => v is "debug" or "info" or "warning" or "error" ? null : $"'{v}' is not one of debug, info, warning, error",
+    };
+
+    public static readonly OptionSpec KubeconfigServer = new("server", OptionKind.String, "API URL to put in the kubeconfig (default: this host's loopback)")
+    {
+        ValueName = "URL",
+        AllowedInConfigFile = false,
+        EnvironmentVariableOverride = "EDGE_KUBECONFIG_SERVER",
+        Validate = v => Uri.TryCreate(v, UriKind.Absolute, out var u) && u.Scheme == "https" ? null : $"'{v}' is not an https:// URL",
+    };
+
+    public static readonly CommandSpec Server = new("server", "Run the control plane: API server, store, scheduler, controllers.")
+    {
+        Options = [Config, DataDir, HttpsListenPort, BindAddress, TlsSan, WriteKubeconfig, WriteKubeconfigMode, LogLevel],
+    };
+
+    public static readonly CommandSpec Token = new("token", "Print the server token that agents join with.")
+    {
+        Options = [Config, DataDir],
+    };
+
+    public static readonly CommandSpec Kubeconfig = new("kubeconfig", "Print an admin kubeconfig for this server on stdout.")
+    {
+        Options = [Config, DataDir, HttpsListenPort, BindAddress, KubeconfigServer],
+    };
+
+    public static readonly CommandSpec Version = new("version", "Print the version of this build.");
+
+    public static readonly CommandSpec Root = new("edge-server", "Edge: a lightweight Kubernetes control plane for edge sites.")
+    {
+        Subcommands = [Server, Token, Kubeconfig, Version],
+        DefaultSubcommand = "server",
+    };
+
+    /// <summary>The keys a config file may hold: the server's options.</summary>
+    public static IReadOnlyList<OptionSpec> ConfigSchema => Server.Options;
+
+    private static string? ValidatePort(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+            ? null
+            : $"'{value}' is not a port number (1-65535)";
+
+    internal static bool TryParseMode(string value, out UnixFileMode mode)
+    {
+        mode = 0;
+        if (value.Length is < 3 or > 4 || value.Any(c => c is < '0' or > '7'))
+        {
+            return false;
+        }
+
+        mode = (UnixFileMode)Convert.ToInt32(value, 8);
+        return true;
+    }
+}

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Edge.Api.Meta;
+using Edge.ApiServer;
+using Edge.ApiServer.Health;
+using Edge.ApiServer.Version;
+using Edge.Cli;
+using Edge.Native;
+using Edge.Server.Files;
+using Edge.Server.Kubeconfig;
+using Edge.Server.Pki;
+using Edge.Server.Tokens;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Server.Hosting;
+
+/// <summary>
+/// Start order of the server: check the port, prepare the data dir and certificates, write the
+/// admin kubeconfig, then serve. Everything that can be refused is refused before anything is
+/// written, and every write is atomic, so a failed start leaves nothing half-done.
+/// </summary>
+public static class ServerHost
+{
+    public static async Task<int> RunAsync(ServerOptions options, BuildInfo build, Stopwatch sinceExec)
+    {
+        EnsurePortFree(options.BindAddress, options.HttpsListenPort);
+        var paths = new ServerPaths(options.DataDir);
+        CreateDataDir(paths.DataDir);
+
+        using var loggerFactory = CreateLoggerFactory(options.LogLevel);
+        var logger = loggerFactory.CreateLogger("edge-server");
+        ServerLog.Starting(logger, build.GitVersion, paths.DataDir);
+
+        TrustOnlyClusterAuthority(paths);
+        var pki = InDataDir(paths, () => ClusterPki.LoadOrCreate(paths, ServingNames.ForThisHost(options.TlsSans), TimeProvider.System));
+        foreach (var change in pki.Changes)
+        {
+            ServerLog.CertificateChange(logger, change);
+        }
+
+        InDataDir(paths, () => ServerToken.LoadOrCreate(paths, pki.AuthorityPem));
+        WriteKubeconfig(options, pki);
+        ServerLog.WroteKubeconfig(logger, options.KubeconfigPath);
+
+        var health = new HealthChecks();
+        health.AddLiveness("ping", () => null);
+        var handler = new ApiRequestHandler(health, new VersionEndpoint(ToVersionInfo(build)));
+
+        var app = BuildWebApplication(options, pki, loggerFactory, logger, handler);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception e) when (e is AddressInUseException || e.InnerException is AddressInUseException)
+        {
+            throw new StartupException($"port {options.HttpsListenPort} is already in use on {options.BindAddress}", e);
+        }
+
+        ServerLog.Ready(logger, options.BindAddress.ToString(), options.HttpsListenPort, sinceExec.ElapsedMilliseconds);
+        await app.WaitForShutdownAsync();
+        ServerLog.Stopping(logger);
+        await app.DisposeAsync();
+        return 0;
+    }
+
+    private static WebApplication BuildWebApplication(
+        ServerOptions options, ClusterPki pki, ILoggerFactory loggerFactory, ILogger logger, ApiRequestHandler handler)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var https = new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = pki.Serving,
+                ServerCertificateChain = [pki.Authority],
+                SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                // Client certificates are optional at the TLS layer (health endpoints are
+                // anonymous); a presented one must chain to our CA, never to the system store.
+                ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                CheckCertificateRevocation = false,
+                ClientCertificateValidation = (certificate, _, _) => ValidateClient(certificate, pki.Authority, logger),
+            };
+            void Configure(ListenOptions listen)
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(https);
+            }
+
+            if (options.BindAddress.Equals(IPAddress.Any))
+            {
+                kestrel.ListenAnyIP(options.HttpsListenPort, Configure);
+            }
+            else
+            {
+                kestrel.Listen(options.BindAddress, options.HttpsListenPort, Configure);
+            }
+        });
+
+        var app = builder.Build();
+        app.Run(handler.HandleAsync);
+        return app;
+    }
+
+    private static bool ValidateClient(X509Certificate2 certificate, X509Certificate2 authority, ILogger logger)
+    {
+        if (ClusterPki.IsIssuedBy(certificate, authority, ClusterPki.ClientAuthOid))
+        {
+            return true;
+        }
+
+        ServerLog.ClientCertificateRefused(logger, certificate.Subject, "does not chain to the cluster CA for client use");
+        return false;
+    }
+
+    /// <summary>
+    /// Points OpenSSL's default trust store at the cluster CA. The server validates only
+    /// certificates of its own cluster, and loading the system store costs about 100 ms of
+    /// start-up and several MB of memory (see BENCHMARKS.md). Even a chain built with custom root
+    /// trust makes .NET read the whole system directory, so the defaults themselves must change.
+    /// Nothing in the server talks to a peer that a public CA vouches for.
+    /// </summary>
+    private static void TrustOnlyClusterAuthority(ServerPaths paths)
+    {
+        ProcessEnvironment.SetForNativeCode("SSL_CERT_FILE", paths.CaCertificate);
+        ProcessEnvironment.SetForNativeCode("SSL_CERT_DIR", paths.TlsDir);
+    }
+
+    private static ILoggerFactory CreateLoggerFactory(LogLevel level) => LoggerFactory.Create(logging =>
+    {
+        logging.SetMinimumLevel(level);
+        logging.AddFilter("Microsoft", level < LogLevel.Warning ? LogLevel.Warning : level);
+        logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+    });
+
+    /// <summary>Refuses a taken port before anything is written to disk.</summary>
+    private static void EnsurePortFree(IPAddress address, int port)
+    {
+        using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            probe.Bind(new IPEndPoint(address, port));
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new StartupException($"port {port} is already in use on {address}", e);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
+        {
+            throw new StartupException($"cannot listen on {address}: no such address on this host", e);
+        }
+        catch (SocketException e)
+        {
+            throw new StartupException($"cannot listen on {address} port {port}: {e.Message}", e);
+        }
+    }
+
+    private static void CreateDataDir(string dataDir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // Creating an existing directory succeeds even where we cannot write: prove we can.
+            var probe = Path.Combine(dataDir, $".write-test.{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"cannot use data dir {dataDir}: {Reason(e)}", e);
+        }
+    }
+
+    private static T InDataDir<T>(ServerPaths paths, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"cannot write to data dir {paths.DataDir}: {Reason(e)}", e);
+        }
+    }
+
+    private static void WriteKubeconfig(ServerOptions options, ClusterPki pki)
+    {
+        var url = AdminKubeconfig.LocalServerUrl(options.BindAddress.ToString(), options.HttpsListenPort);
+        try
+        {
+            var directory = Path.GetDirectoryName(options.KubeconfigPath)!;
+            Directory.CreateDirectory(directory);
+            AtomicFile.WriteText(options.KubeconfigPath, AdminKubeconfig.Render(url, pki.Authority, pki.Admin), options.KubeconfigMode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"cannot write kubeconfig {options.KubeconfigPath}: {Reason(e)}", e);
+        }
+    }
+
+    /// <summary>An exception's message without the path .NET appends, which our message already names.</summary>
+    internal static string Reason(Exception e)
+    {
+        var message = e.Message;
+        var quote = message.IndexOf(" : '", StringComparison.Ordinal);
+        return (quote > 0 ? message[..quote] : message).Trim().TrimEnd('.');
+    }
+
+    private static VersionInfo ToVersionInfo(BuildInfo build)
+    {
+        var parts = build.KubernetesVersion.Split('.');
+        return new VersionInfo(
+            Major: parts[0],
+            Minor: parts.Length > 1 ? parts[1] : "0",
+            GitVersion: build.GitVersion,
+            GitCommit: build.GitCommit,
+            GitTreeState: build.GitTreeState,
+            BuildDate: build.BuildDate,
+            GoVersion: "none",
+            Compiler: "dotnet-nativeaot",
+            Platform: build.Platform);
+    }
+}

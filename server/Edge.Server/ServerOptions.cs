@@ -1,0 +1,51 @@
+using System.Net;
+using Edge.Cli;
+using Edge.Server.Cli;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Server;
+
+/// <summary>The settled options of <c>edge-server server</c>.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>State directory (certificates, token, store). Default <c>/var/lib/edge/server</c>.</summary>
+    public required string DataDir { get; init; }
+
+    /// <summary>HTTPS port of the API. Default 6443.</summary>
+    public required int HttpsListenPort { get; init; }
+
+    /// <summary>Listen address; 0.0.0.0 means every address, IPv4 and IPv6.</summary>
+    public required IPAddress BindAddress { get; init; }
+
+    /// <summary>Extra names for the serving certificate.</summary>
+    public IReadOnlyList<string> TlsSans { get; init; } = [];
+
+    /// <summary>Admin kubeconfig path. Default <c>/etc/edge/edge.yaml</c>.</summary>
+    public required string KubeconfigPath { get; init; }
+
+    /// <summary>Admin kubeconfig mode. Default 0600.</summary>
+    public UnixFileMode KubeconfigMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    public static ServerOptions From(OptionValues values)
+    {
+        ServerCommands.TryParseMode(values.GetRequiredString("write-kubeconfig-mode"), out var mode);
+        return new ServerOptions
+        {
+            DataDir = Path.GetFullPath(values.GetRequiredString("data-dir")),
+            HttpsListenPort = values.GetInt("https-listen-port"),
+            BindAddress = IPAddress.Parse(values.GetRequiredString("bind-address")),
+            TlsSans = values.GetList("tls-san"),
+            KubeconfigPath = Path.GetFullPath(values.GetRequiredString("write-kubeconfig")),
+            KubeconfigMode = mode,
+            LogLevel = values.GetRequiredString("log-level") switch
+            {
+                "debug" => LogLevel.Debug,
+                "warning" => LogLevel.Warning,
+                "error" => LogLevel.Error,
+                _ => LogLevel.Information,
+            },
+        };
+    }
+}
