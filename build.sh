@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# The Linux build entry point (build.ps1 wraps the same dotnet commands).
+#   ./build.sh prereqs          install the Debian packages the build and the tests need
+#   ./build.sh publish [RID..]  native-AOT publish of edge-server and edge-agent
+#                               (default RIDs: linux-x64 linux-arm64) into artifacts/publish/<rid>/
+#   ./build.sh test             prereqs, publish, the whole test suite; ends with "N passed, N failed, N skipped"
+#   ./build.sh up               publish for this machine, install, start a single-node cluster
+#   ./build.sh down             stop the server that `up` started
+#   ./build.sh bench            startup / memory / size benchmark (figures for BENCHMARKS.md)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+ARTIFACTS=$ROOT/artifacts
+EXECUTABLES=(server/Edge.Server/Edge.Server.csproj agent/Edge.Agent/Edge.Agent.csproj)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+need_root() {
+  if [ "$(id -u)" != 0 ]; then echo "build.sh $1: run as root (it installs packages)" >&2; exit 1; fi
+}
+
+# Installs the Debian packages that are missing; apt-get update only when something is.
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  need_root prereqs
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+host_rid() {
+  case "$(uname -m)" in
+    x86_64) echo linux-x64 ;;
+    aarch64) echo linux-arm64 ;;
+    *) echo "unsupported machine $(uname -m): Edge ships for x86_64 and aarch64" >&2; exit 1 ;;
+  esac
+}
+
+prereqs() {
+  command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+  # Native AOT links with clang (or gcc); zlib comes from the runtime pack.
+  local pkgs=(clang lld zlib1g-dev git ca-certificates)
+  # Cross-AOT for the other architecture, and qemu to run its binaries in the tests.
+  if [ "$(host_rid)" = linux-x64 ]; then
+    pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static)
+  fi
+  apt_install "${pkgs[@]}"
+}
+
+publish() {
+  local rids=("$@")
+  [ ${#rids[@]} -gt 0 ] || rids=(linux-x64 linux-arm64)
+  for rid in "${rids[@]}"; do
+    for project in "${EXECUTABLES[@]}"; do
+      log "publishing $project for $rid"
+      dotnet publish "$project" -c Release -r "$rid" -p:PublishAot=true -o "$ARTIFACTS/publish/$rid" -nologo -v:q -clp:NoSummary
+    done
+    rm -f "$ARTIFACTS/publish/$rid"/*.pdb
+  done
+}
+
+# Sums the counters of every TRX file and prints the closing line CI reads.
+summarize() {
+  local dir=$1 passed=0 failed=0 skipped=0 total=0 files=0
+  for trx in "$dir"/*.trx; do
+    [ -f "$trx" ] || continue
+    files=$((files + 1))
+    local counters
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+    attr() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+    total=$((total + $(attr total)))
+    passed=$((passed + $(attr passed)))
+    failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
+    skipped=$((skipped + $(attr notExecuted)))
+  done
+  if [ "$files" -eq 0 ]; then
+    echo "no test results were written" >&2
+    failed=$((failed + 1))
+  fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
+
+run_tests() {
+  prereqs
+  publish
+  local results=$ARTIFACTS/test-results
+  rm -rf "$results"
+  mkdir -p "$results"
+  log "running the test suite"
+  local status=0
+  dotnet test Edge.sln -c Release -nologo \
+    --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+    --blame-hang-timeout 5m || status=$?
+  summarize "$results" || status=1
+  return $status
+}
+
+up() {
+  need_root up
+  prereqs
+  local rid
+  rid=$(host_rid)
+  publish "$rid"
+  install -m 0755 "$ARTIFACTS/publish/$rid/edge-server" /usr/local/bin/edge-server
+  install -m 0755 "$ARTIFACTS/publish/$rid/edge-agent" /usr/local/bin/edge-agent
+  mkdir -p /var/log/edge /run/edge
+  if [ -f /run/edge/server.pid ] && kill -0 "$(cat /run/edge/server.pid)" 2>/dev/null; then
+    log "stopping the previous edge-server (pid $(cat /run/edge/server.pid))"
+    kill "$(cat /run/edge/server.pid)"
+    while kill -0 "$(cat /run/edge/server.pid)" 2>/dev/null; do sleep 0.1; done
+  fi
+  log "starting edge-server (log: /var/log/edge/server.log)"
+  (cd /var/lib && nohup /usr/local/bin/edge-server server >>/var/log/edge/server.log 2>&1 & echo $! >/run/edge/server.pid)
+  local pid
+  pid=$(cat /run/edge/server.pid)
+  for _ in $(seq 1 100); do
+    if [ -f /etc/edge/edge.yaml ] && kubectl --kubeconfig /etc/edge/edge.yaml get --raw /readyz >/dev/null 2>&1; then
+      cat <<TXT
+
+Edge is running (edge-server pid $pid, API on https://127.0.0.1:6443).
+Use it with kubectl:
+  export KUBECONFIG=/etc/edge/edge.yaml
+  kubectl version
+  kubectl get --raw /readyz
+Join token for agents: edge-server token
+Stop it with: ./build.sh down
+TXT
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { tail -5 /var/log/edge/server.log >&2; echo "edge-server exited; see /var/log/edge/server.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "edge-server did not become ready in 10 s; see /var/log/edge/server.log" >&2
+  exit 1
+}
+
+down() {
+  if [ -f /run/edge/server.pid ] && kill -0 "$(cat /run/edge/server.pid)" 2>/dev/null; then
+    kill "$(cat /run/edge/server.pid)"
+    log "stopped edge-server (pid $(cat /run/edge/server.pid))"
+  else
+    log "edge-server is not running"
+  fi
+  rm -f /run/edge/server.pid
+}
+
+bench() {
+  prereqs
+  publish
+  dotnet run --project bench/Edge.Bench -c Release -- "$ARTIFACTS/publish" "$@"
+}
+
+case "${1:-}" in
+  prereqs) prereqs ;;
+  publish) shift; prereqs; publish "$@" ;;
+  test) run_tests ;;
+  up) up ;;
+  down) down ;;
+  bench) shift; bench "$@" ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
