@@ -150,6 +150,7 @@ down() {
 
 bench() {
   prereqs
+  apt_install etcd-server   # the anchor measured beside Edge
   publish
   dotnet run --project bench/Edge.Bench -c Release -- "$ARTIFACTS/publish" "$@"
 }

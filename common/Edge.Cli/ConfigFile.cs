@@ -37,7 +37,7 @@ public sealed class ConfigFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"cannot read config file {path}: {Describe(e)}");
+            throw new CliException($"cannot read config file {path}: {PathProblem.Describe(path, e)}");
         }
 
         return Parse(path, text, schema);
@@ -126,11 +126,4 @@ public sealed class ConfigFile
         var newline = trimmed.IndexOf('\n');
         return newline < 0 ? trimmed : trimmed[..newline].Trim();
     }
-
-    internal static string Describe(Exception e) => e switch
-    {
-        FileNotFoundException or DirectoryNotFoundException => "no such file",
-        UnauthorizedAccessException when Directory.Exists(e.Message) => "is a directory",
-        _ => FirstLine(e.Message),
-    };
 }

@@ -187,7 +187,7 @@ public static class ServerHost
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StartupException($"cannot use data dir {dataDir}: {Reason(e)}", e);
+            throw new StartupException($"cannot use data dir {dataDir}: {PathProblem.Describe(dataDir, e)}", e);
         }
     }
 
@@ -199,7 +199,7 @@ public static class ServerHost
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StartupException($"cannot write to data dir {paths.DataDir}: {Reason(e)}", e);
+            throw new StartupException($"cannot write to data dir {paths.DataDir}: {PathProblem.Describe(paths.DataDir, e)}", e);
         }
     }
 
@@ -214,16 +214,8 @@ public static class ServerHost
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StartupException($"cannot write kubeconfig {options.KubeconfigPath}: {Reason(e)}", e);
+            throw new StartupException($"cannot write kubeconfig {options.KubeconfigPath}: {PathProblem.Describe(options.KubeconfigPath, e)}", e);
         }
-    }
-
-    /// <summary>An exception's message without the path .NET appends, which our message already names.</summary>
-    internal static string Reason(Exception e)
-    {
-        var message = e.Message;
-        var quote = message.IndexOf(" : '", StringComparison.Ordinal);
-        return (quote > 0 ? message[..quote] : message).Trim().TrimEnd('.');
     }
 
     private static VersionInfo ToVersionInfo(BuildInfo build)

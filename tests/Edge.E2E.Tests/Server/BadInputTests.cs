@@ -84,7 +84,7 @@ public sealed class BadInputTests : IDisposable
         var directoryAsConfig = _temp["config.d"];
         Directory.CreateDirectory(directoryAsConfig);
 
-        AssertRefused(await StartServer("--config", directoryAsConfig), 2, $"cannot read config file {directoryAsConfig}");
+        AssertRefused(await StartServer("--config", directoryAsConfig), 2, $"cannot read config file {directoryAsConfig}: is a directory");
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class BadInputTests : IDisposable
 
         var result = await Run.Async(Binaries.Server(), ["--data-dir", impossible, "--write-kubeconfig", KubeconfigPath, "--bind-address", "127.0.0.1", "--https-listen-port", FreePort.Next().ToString()]);
 
-        AssertRefused(result, 1, $"cannot use data dir {impossible}");
+        AssertRefused(result, 1, $"cannot use data dir {impossible}: {_temp["plain-file"]} is a file, not a directory");
     }
 
     [Fact]

@@ -1,0 +1,33 @@
+# Thin wrapper over the same dotnet commands as build.sh, for machines with PowerShell.
+# build.sh is the reference: it also installs the Debian packages and runs `up`/`down`,
+# which only make sense on the Linux host itself.
+param(
+    [Parameter(Position = 0)][ValidateSet('publish', 'test', 'bench')][string]$Command = 'publish',
+    [string[]]$Rids = @('linux-x64', 'linux-arm64')
+)
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+$executables = @('server/Edge.Server/Edge.Server.csproj', 'agent/Edge.Agent/Edge.Agent.csproj')
+
+function Publish {
+    foreach ($rid in $Rids) {
+        foreach ($project in $executables) {
+            dotnet publish $project -c Release -r $rid -p:PublishAot=true -o "artifacts/publish/$rid" -nologo -v:q -clp:NoSummary
+            if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        }
+    }
+}
+
+switch ($Command) {
+    'publish' { Publish }
+    'test' {
+        Publish
+        dotnet test Edge.sln -c Release -nologo --logger trx --logger 'console;verbosity=normal' --results-directory artifacts/test-results --blame-hang-timeout 5m
+        exit $LASTEXITCODE
+    }
+    'bench' {
+        Publish
+        dotnet run --project bench/Edge.Bench -c Release -- artifacts/publish
+        exit $LASTEXITCODE
+    }
+}
