@@ -43,6 +43,8 @@ prereqs() {
   command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
   # Native AOT links with clang (or gcc); zlib comes from the runtime pack.
   local pkgs=(clang lld zlib1g-dev git ca-certificates)
+  # Real components the tests drive: etcd for the store contract suite and the benchmark anchor.
+  pkgs+=(etcd-server etcd-client)
   # Cross-AOT for the other architecture, and qemu to run its binaries in the tests.
   if [ "$(host_rid)" = linux-x64 ]; then
     pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static)

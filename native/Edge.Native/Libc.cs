@@ -22,6 +22,9 @@ internal static partial class Libc
     [LibraryImport(Libc.Name, EntryPoint = "setenv", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Setenv(string name, string value, int overwrite);
 
+    [LibraryImport(Libc.Name, EntryPoint = "fdatasync", SetLastError = true)]
+    internal static partial int Fdatasync(Microsoft.Win32.SafeHandles.SafeFileHandle fd);
+
     [LibraryImport(Libc.Name, EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
 }

@@ -1,0 +1,125 @@
+using Edge.Store.Embedded.Wal;
+
+namespace Edge.Store.Embedded;
+
+public sealed partial class EmbeddedStore
+{
+    private Task _snapshotTask = Task.CompletedTask;
+
+    /// <summary>
+    /// Between batches: starts a new segment when the current one is full, and takes a snapshot
+    /// when the WAL since the last one passed its bound or a compaction freed history — the
+    /// snapshot lets the segments before it go, which is what gives the disk back.
+    /// </summary>
+    private void MaybeRotateAndSnapshot()
+    {
+        var snapshotDue = _walBytesSinceSnapshot >= _options.MaxWalBytesBetweenSnapshots || _compactedSinceSnapshot;
+        if (!snapshotDue && _wal.Offset < _options.SegmentBytes)
+        {
+            return;
+        }
+
+        try
+        {
+            _wal.Rotate();
+        }
+        catch (IOException)
+        {
+            return; // a full disk: keep appending to the current segment; the next batch will report the error
+        }
+
+        if (!snapshotDue || !_snapshotTask.IsCompleted)
+        {
+            return;
+        }
+
+        // The new segment starts after everything captured here; the capture is a list of
+        // references to immutable entries, so the lock is held only for the copy.
+        long revision, compactRevision;
+        List<(string, MvccIndex.Entry)> entries;
+        List<SnapshotLease> leases;
+        lock (_lock)
+        {
+            revision = _committed;
+            compactRevision = _index.CompactRevision;
+            entries = _index.AllEntries();
+            leases = _leases.Select(l => new SnapshotLease(l.Key, (long)l.Value.Ttl.TotalMilliseconds)).ToList();
+        }
+
+        var firstSegmentAfter = _wal.Sequence;
+        _walBytesSinceSnapshot = 0;
+        _compactedSinceSnapshot = false;
+        _snapshotTask = Task.Run(() => WriteSnapshot(revision, compactRevision, firstSegmentAfter, entries, leases));
+    }
+
+    private void WriteSnapshot(long revision, long compactRevision, long walSequence, List<(string, MvccIndex.Entry)> entries, List<SnapshotLease> leases)
+    {
+        try
+        {
+            var path = SnapshotFile.PathFor(_snapDir, revision);
+            SnapshotFile.Write(path, revision, compactRevision, walSequence, entries, leases);
+            foreach (var old in SnapshotFile.List(_snapDir).Where(p => p != path))
+            {
+                File.Delete(old);
+            }
+
+            foreach (var sequence in WalWriter.ListSegments(_walDir).Where(s => s < walSequence))
+            {
+                File.Delete(WalWriter.SegmentPath(_walDir, sequence));
+            }
+        }
+        catch (IOException)
+        {
+            // The WAL still holds everything; a later snapshot will try again.
+            _walBytesSinceSnapshot = _options.MaxWalBytesBetweenSnapshots;
+            File.Delete(SnapshotFile.PathFor(_snapDir, revision) + ".tmp");
+        }
+    }
+
+    /// <summary>
+    /// Writes a consistent copy of the store to <paramref name="path"/> (a backup that
+    /// <see cref="RestoreSnapshot"/> turns back into a data dir).
+    /// </summary>
+    public Task SaveSnapshotAsync(string path, CancellationToken cancellationToken = default)
+    {
+        long revision, compactRevision;
+        List<(string, MvccIndex.Entry)> entries;
+        List<SnapshotLease> leases;
+        lock (_lock)
+        {
+            revision = _committed;
+            compactRevision = _index.CompactRevision;
+            entries = _index.AllEntries().Where(e => e.Entry.Revision <= revision).ToList();
+            leases = _leases.Select(l => new SnapshotLease(l.Key, (long)l.Value.Ttl.TotalMilliseconds)).ToList();
+        }
+
+        return Task.Run(() => SnapshotFile.Write(Path.GetFullPath(path), revision, compactRevision, 0, entries, leases), cancellationToken);
+    }
+
+    /// <summary>
+    /// Turns a snapshot file into a new store directory. Refuses a directory that already holds
+    /// a store, so a restore never mixes two histories.
+    /// </summary>
+    public static long RestoreSnapshot(string snapshotPath, string directory)
+    {
+        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            throw new StoreException($"{directory} is not empty; restore only into an empty or new directory");
+        }
+
+        var check = new MvccIndex();
+        var (header, _) = SnapshotFile.Load(snapshotPath, check);
+        Directory.CreateDirectory(Path.Combine(directory, "snap"));
+        Directory.CreateDirectory(Path.Combine(directory, "wal"));
+        var target = SnapshotFile.PathFor(Path.Combine(directory, "snap"), header.Revision);
+        File.Copy(snapshotPath, target + ".tmp");
+        using (var file = new FileStream(target + ".tmp", FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(target + ".tmp", target);
+        Edge.Native.FileSystem.SyncDirectory(Path.Combine(directory, "snap"));
+        return header.Revision;
+    }
+}

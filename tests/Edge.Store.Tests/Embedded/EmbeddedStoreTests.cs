@@ -1,0 +1,134 @@
+using System.Text;
+using Edge.Store.Embedded;
+
+namespace Edge.Store.Tests.Embedded;
+
+/// <summary>What only the embedded engine promises: its files, its lock, its recovery.</summary>
+public sealed class EmbeddedStoreTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("edge-store-").FullName;
+
+    private string Dir => Path.Combine(_root, "store");
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private EmbeddedStore Open(long segmentBytes = 64L << 20, long maxWal = 128L << 20) =>
+        EmbeddedStore.Open(new EmbeddedStoreOptions(Dir) { SegmentBytes = segmentBytes, MaxWalBytesBetweenSnapshots = maxWal });
+
+    private static Task<TxnResult> Put(IStore store, string key, string value) =>
+        store.TxnAsync(TxnRequest.Do(new PutOp(key, Encoding.UTF8.GetBytes(value))));
+
+    private static async Task<string?> Get(IStore store, string key) =>
+        (await store.RangeAsync(new RangeRequest(key))).Kvs.SingleOrDefault() is { } kv ? Encoding.UTF8.GetString(kv.Value) : null;
+
+    [Fact]
+    public async Task Open_SecondOpenOfSameDirectory_RefusedWhileFirstIsOpen()
+    {
+        await using var first = Open();
+
+        var e = Assert.Throws<StoreException>(() => Open());
+
+        Assert.Contains("in use by another process", e.Message);
+    }
+
+    [Fact]
+    public async Task Open_DirectoryIsAFile_RefusedClearly()
+    {
+        File.WriteAllText(Dir, "");
+
+        var e = Assert.Throws<StoreException>(() => Open());
+
+        Assert.Equal($"store directory {Dir} is a file, not a directory", e.Message);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Reopen_KeepsEveryAcknowledgedWriteAndRevision()
+    {
+        long last;
+        await using (var store = Open())
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await Put(store, $"/k/{i % 10}", $"v{i}");
+            }
+
+            last = (await store.StatusAsync()).Revision;
+        }
+
+        await using var reopened = Open();
+
+        Assert.Equal(last, (await reopened.StatusAsync()).Revision);
+        Assert.Equal("v99", await Get(reopened, "/k/9"));
+        Assert.Equal(10, (await reopened.RangeAsync(RangeRequest.Prefix("/k/"))).Count);
+        Assert.Equal(100, reopened.Recovery.WalRecords);
+    }
+
+    [Fact]
+    public async Task SmallSegmentsAndBound_SnapshotDropsOldSegmentsAndReopenIsIdentical()
+    {
+        await using (var store = Open(segmentBytes: 16 << 10, maxWal: 64 << 10))
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                await Put(store, $"/k/{i % 50}", new string('x', 100) + i);
+            }
+
+            await store.DisposeAsync();
+        }
+
+        var walFiles = Directory.GetFiles(Path.Combine(Dir, "wal"));
+        var walBytes = walFiles.Sum(f => new FileInfo(f).Length);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(Dir, "snap"), "*.snap"));
+        Assert.True(walBytes < 64 << 10 + 32 << 10, $"WAL holds {walBytes} bytes in {walFiles.Length} segments");
+
+        await using var reopened = Open(segmentBytes: 16 << 10, maxWal: 64 << 10);
+        Assert.Equal(2000, (await reopened.StatusAsync()).Revision);
+        Assert.EndsWith("1999", await Get(reopened, "/k/49"));
+        Assert.NotNull(reopened.Recovery.Snapshot);
+    }
+
+    [Fact]
+    public async Task Compact_FreesHistoryInMemoryAndOnDisk()
+    {
+        await using var store = Open(segmentBytes: 64 << 10);
+        var big = new string('v', 4000);
+        for (var i = 0; i < 500; i++)
+        {
+            await Put(store, "/hot", big + i);
+        }
+
+        var before = (await store.StatusAsync()).DbSizeBytes;
+        await store.CompactAsync((await store.StatusAsync()).Revision);
+        await Put(store, "/after", "x"); // the snapshot that frees the disk is taken between batches
+        for (var i = 0; i < 50 && (await store.StatusAsync()).DbSizeBytes > before / 4; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var after = (await store.StatusAsync()).DbSizeBytes;
+        Assert.True(after < before / 4, $"store was {before} bytes before compaction and {after} after");
+    }
+
+    [Fact]
+    public async Task SaveAndRestoreSnapshot_RestoredStoreHasSameData()
+    {
+        var backup = Path.Combine(_root, "backup.snap");
+        await using (var store = Open())
+        {
+            await Put(store, "/a", "1");
+            await Put(store, "/b", "2");
+            await store.SaveSnapshotAsync(backup);
+        }
+
+        var restoredDir = Path.Combine(_root, "restored");
+        var revision = EmbeddedStore.RestoreSnapshot(backup, restoredDir);
+        await using var restored = EmbeddedStore.Open(new EmbeddedStoreOptions(restoredDir));
+
+        Assert.Equal(2, revision);
+        Assert.Equal("2", await Get(restored, "/b"));
+        await Put(restored, "/c", "3");
+        Assert.Equal(3, (await restored.StatusAsync()).Revision);
+        Assert.Throws<StoreException>(() => EmbeddedStore.RestoreSnapshot(backup, restoredDir));
+    }
+}
