@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Edge.Bench;
+namespace Edge.Bench.Startup;
 
 /// <summary>A server process under measurement: started, polled until ready, stopped by PID.</summary>
 public sealed class Target(string binary, string[] args, Uri readyUrl) : IAsyncDisposable

@@ -1,0 +1,17 @@
+using Edge.Bench.Startup;
+using Edge.Bench.Store;
+
+// Edge.Bench startup PUBLISH_DIR [--runs N] [--idle-seconds S]
+// Edge.Bench store [--quick]
+return args.FirstOrDefault() switch
+{
+    "startup" => await StartupBench.RunAsync(args[1..]),
+    "store" => await StoreBench.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Edge.Bench startup PUBLISH_DIR [--runs N] [--idle-seconds S] | store [--quick]");
+    return 2;
+}
