@@ -36,7 +36,7 @@ public sealed partial class EmbeddedStore
         // The new segment starts after everything captured here; the capture is a list of
         // references to immutable entries, so the lock is held only for the copy.
         long revision, compactRevision;
-        List<(string, MvccIndex.Entry)> entries;
+        List<(string Key, MvccIndex.Entry Entry)> entries;
         List<SnapshotLease> leases;
         lock (_lock)
         {
@@ -52,10 +52,11 @@ public sealed partial class EmbeddedStore
         _snapshotTask = Task.Run(() => WriteSnapshot(revision, compactRevision, firstSegmentAfter, entries, leases));
     }
 
-    private void WriteSnapshot(long revision, long compactRevision, long walSequence, List<(string, MvccIndex.Entry)> entries, List<SnapshotLease> leases)
+    private void WriteSnapshot(long revision, long compactRevision, long walSequence, List<(string Key, MvccIndex.Entry Entry)> entries, List<SnapshotLease> leases)
     {
         try
         {
+            MvccIndex.SortByRevision(entries);
             var path = SnapshotFile.PathFor(_snapDir, revision);
             SnapshotFile.Write(path, revision, compactRevision, walSequence, entries, leases);
             foreach (var old in SnapshotFile.List(_snapDir).Where(p => p != path))
@@ -83,16 +84,18 @@ public sealed partial class EmbeddedStore
     public Task SaveSnapshotAsync(string path, CancellationToken cancellationToken = default)
     {
         long revision, compactRevision;
-        List<(string, MvccIndex.Entry)> entries;
+        List<(string Key, MvccIndex.Entry Entry)> entries;
         List<SnapshotLease> leases;
         lock (_lock)
         {
             revision = _committed;
             compactRevision = _index.CompactRevision;
-            entries = _index.AllEntries().Where(e => e.Entry.Revision <= revision).ToList();
+            entries = _index.AllEntries();
             leases = _leases.Select(l => new SnapshotLease(l.Key, (long)l.Value.Ttl.TotalMilliseconds)).ToList();
         }
 
+        entries.RemoveAll(e => e.Entry.Revision > revision);
+        MvccIndex.SortByRevision(entries);
         return Task.Run(() => SnapshotFile.Write(Path.GetFullPath(path), revision, compactRevision, 0, entries, leases), cancellationToken);
     }
 

@@ -12,6 +12,9 @@ internal sealed class MvccIndex
     private readonly Dictionary<string, List<Entry>> _histories = new(StringComparer.Ordinal);
     private readonly List<RevisionEvents> _log = [];
 
+    /// <summary>Keys holding more than their one live entry: all that compaction has to visit.</summary>
+    private readonly HashSet<string> _withHistory = new(StringComparer.Ordinal);
+
     /// <summary>The newest revision applied (it may not be durable yet).</summary>
     public long Revision { get; private set; }
 
@@ -184,6 +187,7 @@ internal sealed class MvccIndex
                 {
                     _histories.Remove(e.Kv.Key);
                     _keys.Remove(e.Kv.Key);
+                    _withHistory.Remove(e.Kv.Key);
                 }
             }
         }
@@ -203,8 +207,10 @@ internal sealed class MvccIndex
         }
 
         var emptied = new List<string>();
-        foreach (var (key, history) in _histories)
+        var settled = new List<string>();
+        foreach (var key in _withHistory)
         {
+            var history = _histories[key];
             var keepFrom = history.FindLastIndex(e => e.Revision <= revision);
             if (keepFrom < 0)
             {
@@ -226,21 +232,28 @@ internal sealed class MvccIndex
             {
                 emptied.Add(key);
             }
+            else if (history.Count == 1 && history[0].Kv is not null)
+            {
+                settled.Add(key);
+            }
+
+            history.TrimExcess();
         }
 
         foreach (var key in emptied)
         {
             _histories.Remove(key);
             _keys.Remove(key);
+            _withHistory.Remove(key);
+        }
+
+        foreach (var key in settled)
+        {
+            _withHistory.Remove(key);
         }
 
         var firstKept = _log.FindIndex(r => r.Revision >= revision);
         _log.RemoveRange(0, firstKept < 0 ? _log.Count : firstKept);
-        foreach (var history in _histories.Values)
-        {
-            history.TrimExcess();
-        }
-
         CompactRevision = revision;
     }
 
@@ -255,7 +268,7 @@ internal sealed class MvccIndex
         _log.RemoveRange(0, firstKept < 0 ? _log.Count : firstKept);
     }
 
-    /// <summary>Every entry held, in revision order (what a snapshot writes).</summary>
+    /// <summary>Every entry held, unordered: a quick copy of references taken under the lock.</summary>
     public List<(string Key, Entry Entry)> AllEntries()
     {
         var all = new List<(string, Entry)>((int)Math.Min(Entries, int.MaxValue));
@@ -267,9 +280,12 @@ internal sealed class MvccIndex
             }
         }
 
-        all.Sort((a, b) => a.Item2.Revision.CompareTo(b.Item2.Revision));
         return all;
     }
+
+    /// <summary>Puts a copy from <see cref="AllEntries"/> in revision order (what a snapshot writes), outside the lock.</summary>
+    public static void SortByRevision(List<(string Key, Entry Entry)> entries) =>
+        entries.Sort((a, b) => a.Entry.Revision.CompareTo(b.Entry.Revision));
 
     private void Append(string key, Entry entry)
     {
@@ -281,5 +297,9 @@ internal sealed class MvccIndex
 
         history.Add(entry);
         Entries++;
+        if (history.Count > 1 || entry.Kv is null)
+        {
+            _withHistory.Add(key);
+        }
     }
 }

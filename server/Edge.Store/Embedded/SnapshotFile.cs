@@ -14,6 +14,8 @@ internal readonly record struct SnapshotLease(long Id, long TtlMilliseconds);
 /// </summary>
 internal sealed record SnapshotFile(long Revision, long CompactRevision, long WalSequence)
 {
+    private const long SyncEvery = 1L << 20;
+
     public static string PathFor(string directory, long revision) => Path.Combine(directory, $"{revision:D16}.snap");
 
     public static List<string> List(string directory) =>
@@ -27,6 +29,7 @@ internal sealed record SnapshotFile(long Revision, long CompactRevision, long Wa
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
             var frames = new ByteWriter(1 << 20);
+            long synced = 0;
             var payload = new ByteWriter(1 << 12);
             payload.WriteInt64(WalRecords.FormatVersion);
             payload.WriteInt64(revision);
@@ -59,10 +62,19 @@ internal sealed record SnapshotFile(long Revision, long CompactRevision, long Wa
                 }
 
                 RecordFrame.Write(frames, RecordType.SnapshotEntry, payload.Span);
-                if (frames.Length > (1 << 20))
+                if (frames.Length > (256 << 10))
                 {
                     file.Write(frames.Span);
                     frames.Clear();
+                    if (file.Position - synced >= SyncEvery)
+                    {
+                        // Flush in small steps: one flush of a whole large snapshot would hold the
+                        // disk (and the journal) long enough to stall the WAL's commits behind it.
+                        file.Flush(flushToDisk: true);
+                        synced = file.Position;
+                        Thread.Sleep(1); // leave the disk to the WAL between steps
+
+                    }
                 }
             }
 
