@@ -6,6 +6,7 @@ using Edge.Server.Cli;
 using Edge.Server.Hosting;
 using Edge.Server.Kubeconfig;
 using Edge.Server.Pki;
+using Edge.Server.Storage;
 using Edge.Server.Tokens;
 
 var sinceExec = Stopwatch.StartNew();
@@ -41,6 +42,24 @@ try
             var url = values.GetString("server")
                 ?? AdminKubeconfig.LocalServerUrl(values.GetRequiredString("bind-address"), values.GetInt("https-listen-port"));
             Console.Out.Write(AdminKubeconfig.Render(url, authority, admin));
+            return 0;
+        }
+
+        case "save":
+        {
+            var paths = new ServerPaths(Path.GetFullPath(values.GetRequiredString("data-dir")));
+            var file = Path.GetFullPath(commandLine.Arguments[0]);
+            var revision = StoreCommands.Save(paths, file);
+            Console.Out.WriteLine($"saved revision {revision} of {paths.StoreDir} to {file}");
+            return 0;
+        }
+
+        case "restore":
+        {
+            var paths = new ServerPaths(Path.GetFullPath(values.GetRequiredString("data-dir")));
+            var file = Path.GetFullPath(commandLine.Arguments[0]);
+            var revision = StoreCommands.Restore(paths, file);
+            Console.Out.WriteLine($"restored revision {revision} from {file} into {paths.StoreDir}");
             return 0;
         }
 

@@ -28,6 +28,24 @@ public sealed record ServerOptions
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    /// <summary>etcd endpoints; empty means the embedded store in <c>&lt;data-dir&gt;/db</c>.</summary>
+    public IReadOnlyList<string> DatastoreEndpoints { get; init; } = [];
+
+    public string? DatastoreCaFile { get; init; }
+
+    public string? DatastoreCertFile { get; init; }
+
+    public string? DatastoreKeyFile { get; init; }
+
+    /// <summary>Scheduled snapshots of the embedded store; zero turns them off. Default 12 h.</summary>
+    public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromHours(12);
+
+    /// <summary>Scheduled snapshots kept. Default 5.</summary>
+    public int SnapshotRetention { get; init; } = 5;
+
+    /// <summary>Where scheduled snapshots go. Default <c>&lt;data-dir&gt;/snapshots</c>.</summary>
+    public string? SnapshotDir { get; init; }
+
     public static ServerOptions From(OptionValues values)
     {
         ServerCommands.TryParseMode(values.GetRequiredString("write-kubeconfig-mode"), out var mode);
@@ -39,6 +57,13 @@ public sealed record ServerOptions
             TlsSans = values.GetList("tls-san"),
             KubeconfigPath = Path.GetFullPath(values.GetRequiredString("write-kubeconfig")),
             KubeconfigMode = mode,
+            DatastoreEndpoints = values.GetList("datastore-endpoint"),
+            DatastoreCaFile = values.GetString("datastore-cafile"),
+            DatastoreCertFile = values.GetString("datastore-certfile"),
+            DatastoreKeyFile = values.GetString("datastore-keyfile"),
+            SnapshotInterval = Duration.TryParse(values.GetRequiredString("snapshot-interval"), out var interval) ? interval : TimeSpan.Zero,
+            SnapshotRetention = values.GetInt("snapshot-retention"),
+            SnapshotDir = values.GetString("snapshot-dir") is { } dir ? Path.GetFullPath(dir) : null,
             LogLevel = values.GetRequiredString("log-level") switch
             {
                 "debug" => LogLevel.Debug,

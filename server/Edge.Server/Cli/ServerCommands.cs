@@ -67,6 +67,46 @@ public static class ServerCommands
         Validate = v => v is "debug" or "info" or "warning" or "error" ? null : $"'{v}' is not one of debug, info, warning, error",
     };
 
+    public static readonly OptionSpec DatastoreEndpoint = new("datastore-endpoint", OptionKind.List, "etcd endpoint(s) to keep the cluster in instead of the embedded store (repeatable)")
+    {
+        ValueName = "URL",
+        Validate = v => Uri.TryCreate(v, UriKind.Absolute, out var u) && u.Scheme is "https" or "http" ? null : $"'{v}' is not an http(s):// etcd endpoint",
+    };
+
+    public static readonly OptionSpec DatastoreCaFile = new("datastore-cafile", OptionKind.String, "CA certificate that signed the etcd servers' certificates")
+    {
+        ValueName = "FILE",
+    };
+
+    public static readonly OptionSpec DatastoreCertFile = new("datastore-certfile", OptionKind.String, "client certificate for etcd")
+    {
+        ValueName = "FILE",
+    };
+
+    public static readonly OptionSpec DatastoreKeyFile = new("datastore-keyfile", OptionKind.String, "client key for etcd")
+    {
+        ValueName = "FILE",
+    };
+
+    public static readonly OptionSpec SnapshotInterval = new("snapshot-interval", OptionKind.String, "how often to save a snapshot of the embedded store; 0 turns it off")
+    {
+        ValueName = "DURATION",
+        Default = "12h",
+        Validate = Duration.Validate,
+    };
+
+    public static readonly OptionSpec SnapshotRetention = new("snapshot-retention", OptionKind.Int, "how many scheduled snapshots to keep")
+    {
+        ValueName = "N",
+        Default = "5",
+        Validate = v => int.Parse(v) >= 1 ? null : "must be at least 1",
+    };
+
+    public static readonly OptionSpec SnapshotDir = new("snapshot-dir", OptionKind.String, "where scheduled snapshots go (default: <data-dir>/snapshots)")
+    {
+        ValueName = "DIR",
+    };
+
     public static readonly OptionSpec KubeconfigServer = new("server", OptionKind.String, "API URL to put in the kubeconfig (default: this host's loopback)")
     {
         ValueName = "URL",
@@ -77,7 +117,11 @@ public static class ServerCommands
 
     public static readonly CommandSpec Server = new("server", "Run the control plane: API server, store, scheduler, controllers.")
     {
-        Options = [Config, DataDir, HttpsListenPort, BindAddress, TlsSan, WriteKubeconfig, WriteKubeconfigMode, LogLevel],
+        Options =
+        [
+            Config, DataDir, HttpsListenPort, BindAddress, TlsSan, WriteKubeconfig, WriteKubeconfigMode, LogLevel,
+            DatastoreEndpoint, DatastoreCaFile, DatastoreCertFile, DatastoreKeyFile, SnapshotInterval, SnapshotRetention, SnapshotDir,
+        ],
     };
 
     public static readonly CommandSpec Token = new("token", "Print the server token that agents join with.")
@@ -90,11 +134,28 @@ public static class ServerCommands
         Options = [Config, DataDir, HttpsListenPort, BindAddress, KubeconfigServer],
     };
 
+    public static readonly CommandSpec SnapshotSave = new("save", "Save a snapshot of the embedded store to FILE (works while the server runs).")
+    {
+        Options = [Config, DataDir],
+        Arguments = ["file"],
+    };
+
+    public static readonly CommandSpec SnapshotRestore = new("restore", "Restore the embedded store from FILE into a data dir that has none (the server must be stopped).")
+    {
+        Options = [Config, DataDir],
+        Arguments = ["file"],
+    };
+
+    public static readonly CommandSpec Snapshot = new("snapshot", "Save or restore snapshots of the embedded store.")
+    {
+        Subcommands = [SnapshotSave, SnapshotRestore],
+    };
+
     public static readonly CommandSpec Version = new("version", "Print the version of this build.");
 
     public static readonly CommandSpec Root = new("edge-server", "Edge: a lightweight Kubernetes control plane for edge sites.")
     {
-        Subcommands = [Server, Token, Kubeconfig, Version],
+        Subcommands = [Server, Token, Kubeconfig, Snapshot, Version],
         DefaultSubcommand = "server",
     };
 

@@ -12,6 +12,7 @@ using Edge.Native;
 using Edge.Server.Files;
 using Edge.Server.Kubeconfig;
 using Edge.Server.Pki;
+using Edge.Server.Storage;
 using Edge.Server.Tokens;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -42,6 +43,11 @@ public static class ServerHost
         ServerLog.Starting(logger, build.GitVersion, paths.DataDir);
 
         TrustOnlyClusterAuthority(paths);
+
+        // The store's lock is taken first: a second server on the same data dir stops here,
+        // before it touches the certificates or the kubeconfig.
+        await using var store = await StoreHost.OpenAsync(options, paths, logger);
+
         var pki = InDataDir(paths, () => ClusterPki.LoadOrCreate(paths, ServingNames.ForThisHost(options.TlsSans), TimeProvider.System));
         foreach (var change in pki.Changes)
         {
@@ -54,6 +60,7 @@ public static class ServerHost
 
         var health = new HealthChecks();
         health.AddLiveness("ping", () => null);
+        health.AddReadiness("store", () => null);
         var handler = new ApiRequestHandler(health, new VersionEndpoint(ToVersionInfo(build)));
 
         var app = BuildWebApplication(options, pki, loggerFactory, logger, handler);

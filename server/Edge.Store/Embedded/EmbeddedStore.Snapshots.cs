@@ -100,6 +100,94 @@ public sealed partial class EmbeddedStore
     }
 
     /// <summary>
+    /// Writes a snapshot of the store in <paramref name="directory"/> without opening it for
+    /// writing, so it works while a server holds the store: it reads the newest snapshot and the
+    /// WAL as they are on disk, stops at a record still being written, and changes nothing.
+    /// Returns the revision saved.
+    /// </summary>
+    public static long SaveSnapshotOf(string directory, string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var index = new MvccIndex();
+                var leases = new Dictionary<long, long>();
+                var snapDir = Path.Combine(directory, "snap");
+                var walDir = Path.Combine(directory, "wal");
+                if (!Directory.Exists(walDir))
+                {
+                    throw new StoreException($"{directory} holds no store");
+                }
+
+                long walFrom = 0;
+                if (SnapshotFile.List(snapDir) is { Count: > 0 } snapshots)
+                {
+                    var (header, snapshotLeases) = SnapshotFile.Load(snapshots[^1], index);
+                    walFrom = header.WalSequence;
+                    foreach (var lease in snapshotLeases)
+                    {
+                        leases[lease.Id] = lease.TtlMilliseconds;
+                    }
+                }
+
+                WalRecovery.Replay(walDir, walFrom, (type, payload) => ReplayInto(index, leases, type, payload));
+                var entries = index.AllEntries();
+                MvccIndex.SortByRevision(entries);
+                SnapshotFile.Write(Path.GetFullPath(path), index.Revision, index.CompactRevision, 0, entries,
+                    leases.Select(l => new SnapshotLease(l.Key, l.Value)).ToList());
+                return index.Revision;
+            }
+            catch (Exception e) when (attempt < 3 && e is FileNotFoundException or StoreCorruptException)
+            {
+                // The server replaced its snapshot and dropped old segments while we read: read again.
+            }
+        }
+    }
+
+    private static void ReplayInto(MvccIndex index, Dictionary<long, long> leases, RecordType type, ReadOnlySpan<byte> payload)
+    {
+        switch (type)
+        {
+            case RecordType.Txn:
+                var (revision, mutations) = WalRecords.ReadTxn(payload);
+                if (revision <= index.Revision)
+                {
+                    return;
+                }
+
+                var events = new List<WatchEvent>();
+                foreach (var m in mutations)
+                {
+                    if (m.Value is null)
+                    {
+                        if (index.Delete(m.Key, revision) is { } deleted)
+                        {
+                            events.Add(deleted);
+                        }
+                    }
+                    else
+                    {
+                        events.Add(index.Put(m.Key, m.Value, m.Lease, revision));
+                    }
+                }
+
+                index.EndRevision(revision, events);
+                break;
+            case RecordType.LeaseGrant:
+                var (id, ttl) = WalRecords.ReadLong(payload);
+                leases[id] = ttl;
+                break;
+            case RecordType.LeaseRevoke:
+                leases.Remove(WalRecords.ReadLong(payload).First);
+                break;
+            case RecordType.Compact:
+                index.Compact(WalRecords.ReadLong(payload).First);
+                break;
+        }
+    }
+
+    /// <summary>
     /// Turns a snapshot file into a new store directory. Refuses a directory that already holds
     /// a store, so a restore never mixes two histories.
     /// </summary>

@@ -139,55 +139,28 @@ public sealed partial class EmbeddedStore : IStore
         Recovery = new RecoveryReport(snapshotPath, snapshotRevision, replay.Records, _index.Revision, _index.LiveKeys, replay.Dropped, clock.Elapsed);
     }
 
-    /// <summary>Applies one WAL record during recovery.</summary>
+    /// <summary>Applies one WAL record during recovery; leases restart with their full TTL.</summary>
     private void ApplyRecord(RecordType type, ReadOnlySpan<byte> payload)
     {
         switch (type)
         {
-            case RecordType.Txn:
-                var (revision, mutations) = WalRecords.ReadTxn(payload);
-                if (revision <= _index.Revision)
-                {
-                    return; // already in the snapshot
-                }
-
-                var events = new List<WatchEvent>(mutations.Count);
-                foreach (var m in mutations)
-                {
-                    if (m.Value is null)
-                    {
-                        if (_index.Delete(m.Key, revision) is { } deleted)
-                        {
-                            events.Add(deleted);
-                        }
-                    }
-                    else
-                    {
-                        events.Add(_index.Put(m.Key, m.Value, m.Lease, revision));
-                    }
-                }
-
-                _index.EndRevision(revision, events);
-                break;
-
             case RecordType.LeaseGrant:
                 var (id, ttlMs) = WalRecords.ReadLong(payload);
                 var ttl = TimeSpan.FromMilliseconds(ttlMs);
                 _leases[id] = new LeaseState(ttl, _options.Time.GetUtcNow() + ttl);
                 break;
-
             case RecordType.LeaseRevoke:
                 _leases.Remove(WalRecords.ReadLong(payload).First);
                 break;
-
-            case RecordType.Compact:
-                _index.Compact(WalRecords.ReadLong(payload).First);
+            case RecordType.Txn or RecordType.Compact:
+                ReplayInto(_index, NoLeases, type, payload);
                 break;
-
             default:
                 throw new FormatException($"unexpected record type {type} in the WAL");
         }
     }
+
+    private static readonly Dictionary<long, long> NoLeases = [];
 
     public Task<RangeResult> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
     {

@@ -131,4 +131,45 @@ public sealed class EmbeddedStoreTests : IDisposable
         Assert.Equal(3, (await restored.StatusAsync()).Revision);
         Assert.Throws<StoreException>(() => EmbeddedStore.RestoreSnapshot(backup, restoredDir));
     }
+
+    [Fact]
+    public async Task SaveSnapshotOf_WhileAnotherStoreWrites_CapturesAConsistentPrefix()
+    {
+        await using var store = Open(segmentBytes: 16 << 10, maxWal: 64 << 10);
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await store.TxnAsync(TxnRequest.Do(new PutOp($"/live/{i % 100}", Encoding.UTF8.GetBytes(i.ToString())), new PutOp($"/mirror/{i % 100}", Encoding.UTF8.GetBytes(i.ToString()))));
+            }
+        });
+        await Task.Delay(200);
+
+        var backup = Path.Combine(_root, "live.snap");
+        var revision = EmbeddedStore.SaveSnapshotOf(Dir, backup);
+        stop.Cancel();
+        await writer;
+
+        var restoredDir = Path.Combine(_root, "from-live");
+        Assert.Equal(revision, EmbeddedStore.RestoreSnapshot(backup, restoredDir));
+        await using var restored = EmbeddedStore.Open(new EmbeddedStoreOptions(restoredDir));
+        Assert.True(revision > 0);
+        Assert.Equal(revision, (await restored.StatusAsync()).Revision);
+        var live = (await restored.RangeAsync(RangeRequest.Prefix("/live/"))).Kvs;
+        var mirror = (await restored.RangeAsync(RangeRequest.Prefix("/mirror/"))).Kvs;
+        Assert.Equal(live.Select(kv => Encoding.UTF8.GetString(kv.Value)), mirror.Select(kv => Encoding.UTF8.GetString(kv.Value)));
+    }
+
+    [Fact]
+    public async Task RestoreSnapshot_Garbage_RefusedAndLeavesNothing()
+    {
+        var garbage = Path.Combine(_root, "garbage.snap");
+        File.WriteAllText(garbage, "not a snapshot at all");
+        var target = Path.Combine(_root, "target");
+
+        Assert.ThrowsAny<StoreException>(() => EmbeddedStore.RestoreSnapshot(garbage, target));
+        Assert.False(Directory.Exists(target));
+        await Task.CompletedTask;
+    }
 }
