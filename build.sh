@@ -7,6 +7,7 @@
 #   ./build.sh up               publish for this machine, install, start a single-node cluster
 #   ./build.sh down             stop the server that `up` started
 #   ./build.sh bench            startup / memory / size benchmark (figures for BENCHMARKS.md)
+#   ./build.sh bench store      the store: embedded engine against a real etcd, same workload
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -151,10 +152,14 @@ down() {
 }
 
 bench() {
-  prereqs
-  apt_install etcd-server   # the anchor measured beside Edge
-  publish
-  dotnet run --project bench/Edge.Bench -c Release -- "$ARTIFACTS/publish" "$@"
+  prereqs   # includes etcd, the anchor measured beside Edge
+  if [ "${1:-}" = store ]; then
+    shift
+    dotnet run --project bench/Edge.Bench -c Release -- store "$@"
+  else
+    publish
+    dotnet run --project bench/Edge.Bench -c Release -- startup "$ARTIFACTS/publish" "$@"
+  fi
 }
 
 case "${1:-}" in
@@ -164,5 +169,5 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   bench) shift; bench "$@" ;;
-  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

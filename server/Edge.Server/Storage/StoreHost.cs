@@ -15,6 +15,9 @@ public sealed class StoreHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _snapshots = Task.CompletedTask;
 
+    /// <summary>How long start-up waits for an external datastore to answer.</summary>
+    public static readonly TimeSpan DatastoreWait = TimeSpan.FromSeconds(10);
+
     private StoreHost(IStore store) => Store = store;
 
     public IStore Store { get; }
@@ -35,19 +38,29 @@ public sealed class StoreHost : IAsyncDisposable
                 throw new StartupException("datastore: " + string.Join("; ", problems));
             }
 
+            // etcd often starts alongside the server (same boot, same systemd target): give it
+            // a little while before calling it unreachable.
             var etcd = new EtcdStore(etcdOptions);
-            try
+            var deadline = DateTime.UtcNow + DatastoreWait;
+            while (true)
             {
-                var status = await etcd.StatusAsync();
-                StoreLog.EtcdConnected(logger, string.Join(",", options.DatastoreEndpoints), status.Revision);
+                try
+                {
+                    var status = await etcd.StatusAsync();
+                    StoreLog.EtcdConnected(logger, string.Join(",", options.DatastoreEndpoints), status.Revision);
+                    return new StoreHost(etcd);
+                }
+                catch (StoreException e) when (DateTime.UtcNow < deadline)
+                {
+                    StoreLog.EtcdWaiting(logger, e.Message);
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                }
+                catch (StoreException e)
+                {
+                    await etcd.DisposeAsync();
+                    throw new StartupException($"cannot reach the datastore: {e.Message}", e);
+                }
             }
-            catch (StoreException e)
-            {
-                await etcd.DisposeAsync();
-                throw new StartupException($"cannot reach the datastore: {e.Message}", e);
-            }
-
-            return new StoreHost(etcd);
         }
 
         EmbeddedStore embedded;
@@ -125,6 +138,9 @@ internal static partial class StoreLog
 
     [LoggerMessage(22, LogLevel.Information, "datastore etcd {Endpoints}: revision {Revision}")]
     public static partial void EtcdConnected(ILogger logger, string endpoints, long revision);
+
+    [LoggerMessage(25, LogLevel.Warning, "waiting for the datastore: {Reason}")]
+    public static partial void EtcdWaiting(ILogger logger, string reason);
 
     [LoggerMessage(23, LogLevel.Information, "saved snapshot {Path}")]
     public static partial void SnapshotSaved(ILogger logger, string path);
