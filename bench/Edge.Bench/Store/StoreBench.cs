@@ -16,6 +16,21 @@ public static class StoreBench
     public static async Task<int> RunAsync(string[] args)
     {
         var quick = args.Contains("--quick");
+        if (args.Contains("--recovery-only"))
+        {
+            var dir = Directory.CreateTempSubdirectory("edge-recovery-").FullName;
+            try
+            {
+                var (seconds, rate, rss) = await RecoveryAsync(dir, quick ? 100_000 : 1_000_000);
+                Console.WriteLine($"recovery {seconds:F2} s (written at {rate:N0}/s, +{rss / 1048576.0:F0} MB RSS)");
+                return 0;
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
         var phase = TimeSpan.FromSeconds(quick ? 1 : 3);
         var recoveryRevisions = quick ? 100_000 : 1_000_000;
         var root = Directory.CreateTempSubdirectory("edge-storebench-").FullName;

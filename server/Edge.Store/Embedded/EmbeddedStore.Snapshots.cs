@@ -150,29 +150,25 @@ public sealed partial class EmbeddedStore
         switch (type)
         {
             case RecordType.Txn:
-                var (revision, mutations) = WalRecords.ReadTxn(payload);
+                var (revision, mutations) = WalRecords.ReadTxn(payload, index.InternKey);
                 if (revision <= index.Revision)
                 {
                     return;
                 }
 
-                var events = new List<WatchEvent>();
                 foreach (var m in mutations)
                 {
                     if (m.Value is null)
                     {
-                        if (index.Delete(m.Key, revision) is { } deleted)
-                        {
-                            events.Add(deleted);
-                        }
+                        index.Delete(m.Key, revision);
                     }
                     else
                     {
-                        events.Add(index.Put(m.Key, m.Value, m.Lease, revision));
+                        index.Put(m.Key, m.Value, m.Lease, revision);
                     }
                 }
 
-                index.EndRevision(revision, events);
+                index.EndRevision(revision);
                 break;
             case RecordType.LeaseGrant:
                 var (id, ttl) = WalRecords.ReadLong(payload);

@@ -231,7 +231,6 @@ public sealed partial class EmbeddedStore
             }
         }
 
-        var events = new List<WatchEvent>();
         var mutations = new List<Mutation>();
         var results = new List<TxnOpResult>(ops.Count);
         foreach (var op in ops)
@@ -239,10 +238,9 @@ public sealed partial class EmbeddedStore
             switch (op)
             {
                 case PutOp put:
-                    var written = _index.Put(put.Key, put.Value, put.Lease, revision);
-                    events.Add(written);
+                    var replaced = _index.Put(put.Key, put.Value, put.Lease, revision);
                     mutations.Add(new Mutation(put.Key, put.Value, put.Lease));
-                    results.Add(new PutResult(put.PrevKv ? written.PrevKv : null));
+                    results.Add(new PutResult(put.PrevKv ? replaced : null));
                     break;
 
                 case DeleteOp delete:
@@ -250,9 +248,8 @@ public sealed partial class EmbeddedStore
                     var previous = new List<KeyValue>();
                     foreach (var kv in doomed)
                     {
-                        if (_index.Delete(kv.Key, revision) is { } deleted)
+                        if (_index.Delete(kv.Key, revision) is not null)
                         {
-                            events.Add(deleted);
                             mutations.Add(new Mutation(kv.Key, null, 0));
                             previous.Add(kv);
                         }
@@ -272,7 +269,7 @@ public sealed partial class EmbeddedStore
             return new TxnResult(succeeded, _index.Revision, results);
         }
 
-        _index.EndRevision(revision, events);
+        _index.EndRevision(revision);
         WalRecords.WriteTxn(_walBuffer, _scratch, revision, mutations);
         return new TxnResult(succeeded, revision, results);
     }

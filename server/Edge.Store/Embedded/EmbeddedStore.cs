@@ -97,6 +97,22 @@ public sealed partial class EmbeddedStore : IStore
 
     private void Recover(Stopwatch clock)
     {
+        // Recovery allocates the whole index at once and frees almost nothing: background GC
+        // would only trace a heap that keeps growing. Batch mode lets it run flat out.
+        var latency = System.Runtime.GCSettings.LatencyMode;
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.Batch;
+        try
+        {
+            RecoverCore(clock);
+        }
+        finally
+        {
+            System.Runtime.GCSettings.LatencyMode = latency;
+        }
+    }
+
+    private void RecoverCore(Stopwatch clock)
+    {
         string? snapshotPath = null;
         long walFrom = 0;
         long snapshotRevision = 0;

@@ -10,7 +10,11 @@ internal sealed class MvccIndex
 {
     private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Entry>> _histories = new(StringComparer.Ordinal);
-    private readonly List<RevisionEvents> _log = [];
+    /// <summary>
+    /// Every change since compaction, in revision order, as plain structs: watch events are made
+    /// from it only when someone watches, so recovery and writes allocate no event objects.
+    /// </summary>
+    private readonly List<Change> _log = [];
 
     /// <summary>Keys holding more than their one live entry: all that compaction has to visit.</summary>
     private readonly HashSet<string> _withHistory = new(StringComparer.Ordinal);
@@ -32,6 +36,14 @@ internal sealed class MvccIndex
 
     /// <summary>The changes made at one revision, in order.</summary>
     public sealed record RevisionEvents(long Revision, WatchEvent[] Events);
+
+    /// <summary>One change: the new value (null for a delete) and the value it replaced.</summary>
+    private readonly record struct Change(long Revision, string Key, KeyValue? Kv, KeyValue? Previous)
+    {
+        public WatchEvent ToEvent() => Kv is not null
+            ? new WatchEvent(WatchEventType.Put, Kv, Previous)
+            : new WatchEvent(WatchEventType.Delete, new KeyValue(Key, [], 0, Revision, 0, 0), Previous);
+    }
 
     /// <summary>The value of a key at a revision, or null if it did not exist then.</summary>
     public KeyValue? Get(string key, long revision)
@@ -90,6 +102,19 @@ internal sealed class MvccIndex
         }
     }
 
+    /// <summary>
+    /// The key's existing string if the index holds it, else a new one: recovery reads every
+    /// revision of a key, and one string per key instead of per revision saves both time and memory.
+    /// </summary>
+    public string InternKey(ReadOnlySpan<byte> utf8)
+    {
+        Span<char> buffer = utf8.Length <= 512 ? stackalloc char[utf8.Length] : new char[utf8.Length];
+        var chars = buffer[..System.Text.Encoding.UTF8.GetChars(utf8, buffer)];
+        return _histories.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var existing, out _)
+            ? existing
+            : new string(chars);
+    }
+
     /// <summary>Starts a new revision; the mutations that follow belong to it.</summary>
     public long BeginRevision() => Revision + 1;
 
@@ -97,7 +122,7 @@ internal sealed class MvccIndex
     /// Puts a key at <paramref name="revision"/>. Create revision and version follow from the
     /// history unless given (a snapshot restores them for keys whose earlier history is compacted).
     /// </summary>
-    public WatchEvent Put(string key, byte[] value, long lease, long revision, long createRevision = 0, long version = 0)
+    public KeyValue? Put(string key, byte[] value, long lease, long revision, long createRevision = 0, long version = 0)
     {
         var previous = Latest(key);
         if (createRevision == 0)
@@ -108,16 +133,17 @@ internal sealed class MvccIndex
 
         var kv = new KeyValue(key, value, createRevision, revision, version, lease);
         Append(key, new Entry(revision, kv));
+        _log.Add(new Change(revision, key, kv, previous));
         if (previous is null)
         {
             LiveKeys++;
         }
 
-        return new WatchEvent(WatchEventType.Put, kv, previous);
+        return previous;
     }
 
-    /// <summary>Deletes a live key at <paramref name="revision"/>; null when it was not live.</summary>
-    public WatchEvent? Delete(string key, long revision)
+    /// <summary>Deletes a live key at <paramref name="revision"/>; returns the deleted value, null when it was not live.</summary>
+    public KeyValue? Delete(string key, long revision)
     {
         var previous = Latest(key);
         if (previous is null)
@@ -126,22 +152,19 @@ internal sealed class MvccIndex
         }
 
         Append(key, new Entry(revision, null));
+        _log.Add(new Change(revision, key, null, previous));
         LiveKeys--;
-        return new WatchEvent(WatchEventType.Delete, new KeyValue(key, [], 0, revision, 0, 0), previous);
+        return previous;
     }
 
-    /// <summary>Records the events of a finished revision and makes it the current one.</summary>
-    public void EndRevision(long revision, List<WatchEvent> events)
-    {
-        Revision = revision;
-        _log.Add(new RevisionEvents(revision, [.. events]));
-    }
+    /// <summary>Makes a finished revision the current one.</summary>
+    public void EndRevision(long revision) => Revision = revision;
 
     /// <summary>The newest value of a key, whatever its revision (null if deleted or never put).</summary>
     public KeyValue? Latest(string key) =>
         _histories.TryGetValue(key, out var history) ? history[^1].Kv : null;
 
-    /// <summary>The revisions recorded in <c>[from, to]</c>, oldest first.</summary>
+    /// <summary>The revisions recorded in <c>[from, to]</c>, oldest first, as watch events.</summary>
     public IEnumerable<RevisionEvents> EventsBetween(long from, long to)
     {
         var lo = 0;
@@ -159,9 +182,24 @@ internal sealed class MvccIndex
             }
         }
 
-        for (var i = lo; i < _log.Count && _log[i].Revision <= to; i++)
+        var i = lo;
+        while (i < _log.Count && _log[i].Revision <= to)
         {
-            yield return _log[i];
+            var revision = _log[i].Revision;
+            var end = i;
+            while (end < _log.Count && _log[end].Revision == revision)
+            {
+                end++;
+            }
+
+            var events = new WatchEvent[end - i];
+            for (var j = i; j < end; j++)
+            {
+                events[j - i] = _log[j].ToEvent();
+            }
+
+            yield return new RevisionEvents(revision, events);
+            i = end;
         }
     }
 
@@ -174,21 +212,18 @@ internal sealed class MvccIndex
         {
             var undone = _log[^1];
             _log.RemoveAt(_log.Count - 1);
-            foreach (var e in undone.Events)
+            var history = _histories[undone.Key];
+            var removed = history[^1];
+            history.RemoveAt(history.Count - 1);
+            Entries--;
+            var wasLive = removed.Kv is not null;
+            var isLive = history.Count > 0 && history[^1].Kv is not null;
+            LiveKeys += (isLive ? 1 : 0) - (wasLive ? 1 : 0);
+            if (history.Count == 0)
             {
-                var history = _histories[e.Kv.Key];
-                var removed = history[^1];
-                history.RemoveAt(history.Count - 1);
-                Entries--;
-                var wasLive = removed.Kv is not null;
-                var isLive = history.Count > 0 && history[^1].Kv is not null;
-                LiveKeys += (isLive ? 1 : 0) - (wasLive ? 1 : 0);
-                if (history.Count == 0)
-                {
-                    _histories.Remove(e.Kv.Key);
-                    _keys.Remove(e.Kv.Key);
-                    _withHistory.Remove(e.Kv.Key);
-                }
+                _histories.Remove(undone.Key);
+                _keys.Remove(undone.Key);
+                _withHistory.Remove(undone.Key);
             }
         }
 
@@ -252,8 +287,7 @@ internal sealed class MvccIndex
             _withHistory.Remove(key);
         }
 
-        var firstKept = _log.FindIndex(r => r.Revision >= revision);
-        _log.RemoveRange(0, firstKept < 0 ? _log.Count : firstKept);
+        TrimLog(revision);
         CompactRevision = revision;
     }
 
@@ -264,6 +298,11 @@ internal sealed class MvccIndex
     public void RestoreCompactRevision(long revision)
     {
         CompactRevision = revision;
+        TrimLog(revision);
+    }
+
+    private void TrimLog(long revision)
+    {
         var firstKept = _log.FindIndex(r => r.Revision >= revision);
         _log.RemoveRange(0, firstKept < 0 ? _log.Count : firstKept);
     }

@@ -108,7 +108,6 @@ internal sealed record SnapshotFile(long Revision, long CompactRevision, long Wa
         var expectedEntries = header.ReadInt64();
         var leases = new List<SnapshotLease>();
         long entries = 0;
-        var events = new List<WatchEvent>();
         long openRevision = -1;
         while (reader.TryNext(path, out type, out payload))
         {
@@ -121,14 +120,13 @@ internal sealed record SnapshotFile(long Revision, long CompactRevision, long Wa
 
                 case RecordType.SnapshotEntry:
                     var entry = new ByteReader(payload);
-                    var key = entry.ReadString();
+                    var key = index.InternKey(entry.ReadUtf8());
                     var revision = entry.ReadInt64();
                     if (revision != openRevision)
                     {
                         if (openRevision >= 0)
                         {
-                            index.EndRevision(openRevision, events);
-                            events.Clear();
+                            index.EndRevision(openRevision);
                         }
 
                         openRevision = revision;
@@ -139,11 +137,11 @@ internal sealed record SnapshotFile(long Revision, long CompactRevision, long Wa
                         var createRevision = entry.ReadInt64();
                         var version2 = entry.ReadInt64();
                         var lease = entry.ReadInt64();
-                        events.Add(index.Put(key, entry.ReadBytes(), lease, revision, createRevision, version2));
+                        index.Put(key, entry.ReadBytes(), lease, revision, createRevision, version2);
                     }
-                    else if (index.Delete(key, revision) is { } deleted)
+                    else
                     {
-                        events.Add(deleted);
+                        index.Delete(key, revision);
                     }
 
                     entries++;
@@ -152,7 +150,7 @@ internal sealed record SnapshotFile(long Revision, long CompactRevision, long Wa
                 case RecordType.SnapshotEnd:
                     if (openRevision >= 0)
                     {
-                        index.EndRevision(openRevision, events);
+                        index.EndRevision(openRevision);
                     }
 
                     if (entries != expectedEntries || WalRecords.ReadLong(payload).First != entries)

@@ -114,7 +114,18 @@ internal ref struct ByteReader(ReadOnlySpan<byte> data)
     {
         var length = ReadInt32();
         Need(length);
-        var value = _data[..length].ToArray();
+        var value = GC.AllocateUninitializedArray<byte>(length);
+        _data[..length].CopyTo(value);
+        _data = _data[length..];
+        return value;
+    }
+
+    /// <summary>A length-prefixed string's UTF-8 bytes, without decoding them.</summary>
+    public ReadOnlySpan<byte> ReadUtf8()
+    {
+        var length = ReadInt32();
+        Need(length);
+        var value = _data[..length];
         _data = _data[length..];
         return value;
     }

@@ -3,6 +3,9 @@ namespace Edge.Store.Embedded.Wal;
 /// <summary>One mutation of a revision: a put (with value) or a delete (value null).</summary>
 internal readonly record struct Mutation(string Key, byte[]? Value, long Lease);
 
+/// <summary>Turns a key's UTF-8 bytes into its string (recovery reuses the index's strings).</summary>
+internal delegate string KeyDecoder(ReadOnlySpan<byte> utf8);
+
 /// <summary>Encodes and decodes the payloads of WAL records.</summary>
 internal static class WalRecords
 {
@@ -35,7 +38,7 @@ internal static class WalRecords
         RecordFrame.Write(output, RecordType.Txn, scratch.Span);
     }
 
-    public static (long Revision, List<Mutation> Mutations) ReadTxn(ReadOnlySpan<byte> payload)
+    public static (long Revision, List<Mutation> Mutations) ReadTxn(ReadOnlySpan<byte> payload, KeyDecoder? decodeKey = null)
     {
         var reader = new ByteReader(payload);
         var revision = reader.ReadInt64();
@@ -49,7 +52,7 @@ internal static class WalRecords
         for (var i = 0; i < count; i++)
         {
             var kind = reader.ReadByte();
-            var key = reader.ReadString();
+            var key = decodeKey is null ? reader.ReadString() : decodeKey(reader.ReadUtf8());
             mutations.Add(kind switch
             {
                 1 => new Mutation(key, Lease: reader.ReadInt64(), Value: reader.ReadBytes()),
