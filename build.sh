@@ -117,7 +117,12 @@ up() {
     while kill -0 "$(cat /run/edge/server.pid)" 2>/dev/null; do sleep 0.1; done
   fi
   log "starting edge-server (log: /var/log/edge/server.log)"
-  (cd /var/lib && nohup /usr/local/bin/edge-server server >>/var/log/edge/server.log 2>&1 & echo $! >/run/edge/server.pid)
+  # Started from a clean working directory (Kestrel watches its content root), detached from
+  # this shell's terminal and pipes, and recorded by its own PID.
+  pushd /var/lib >/dev/null
+  nohup /usr/local/bin/edge-server server </dev/null >>/var/log/edge/server.log 2>&1 &
+  echo $! >/run/edge/server.pid
+  popd >/dev/null
   local pid
   pid=$(cat /run/edge/server.pid)
   for _ in $(seq 1 100); do
