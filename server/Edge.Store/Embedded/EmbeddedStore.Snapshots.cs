@@ -33,23 +33,25 @@ public sealed partial class EmbeddedStore
             return;
         }
 
-        // The new segment starts after everything captured here; the capture is a list of
-        // references to immutable entries, so the lock is held only for the copy.
-        long revision, compactRevision;
-        List<(string Key, MvccIndex.Entry Entry)> entries;
-        List<SnapshotLease> leases;
-        lock (_lock)
-        {
-            revision = _committed;
-            compactRevision = _index.CompactRevision;
-            entries = _index.AllEntries();
-            leases = _leases.Select(l => new SnapshotLease(l.Key, (long)l.Value.Ttl.TotalMilliseconds)).ToList();
-        }
-
+        // The new segment starts after everything captured here.
+        var (revision, compactRevision, entries, leases) = Capture();
         var firstSegmentAfter = _wal.Sequence;
         _walBytesSinceSnapshot = 0;
         _compactedSinceSnapshot = false;
         _snapshotTask = Task.Run(() => WriteSnapshot(revision, compactRevision, firstSegmentAfter, entries, leases));
+    }
+
+    /// <summary>
+    /// What a snapshot holds, as of the newest durable revision: a list of references to
+    /// immutable entries, so the lock is held only for the copy (sorting happens outside).
+    /// </summary>
+    private (long Revision, long CompactRevision, List<(string Key, MvccIndex.Entry Entry)> Entries, List<SnapshotLease> Leases) Capture()
+    {
+        lock (_lock)
+        {
+            return (_committed, _index.CompactRevision, _index.AllEntries(),
+                _leases.Select(l => new SnapshotLease(l.Key, (long)l.Value.Ttl.TotalMilliseconds)).ToList());
+        }
     }
 
     private void WriteSnapshot(long revision, long compactRevision, long walSequence, List<(string Key, MvccIndex.Entry Entry)> entries, List<SnapshotLease> leases)
@@ -83,17 +85,7 @@ public sealed partial class EmbeddedStore
     /// </summary>
     public Task SaveSnapshotAsync(string path, CancellationToken cancellationToken = default)
     {
-        long revision, compactRevision;
-        List<(string Key, MvccIndex.Entry Entry)> entries;
-        List<SnapshotLease> leases;
-        lock (_lock)
-        {
-            revision = _committed;
-            compactRevision = _index.CompactRevision;
-            entries = _index.AllEntries();
-            leases = _leases.Select(l => new SnapshotLease(l.Key, (long)l.Value.Ttl.TotalMilliseconds)).ToList();
-        }
-
+        var (revision, compactRevision, entries, leases) = Capture();
         entries.RemoveAll(e => e.Entry.Revision > revision);
         MvccIndex.SortByRevision(entries);
         return Task.Run(() => SnapshotFile.Write(Path.GetFullPath(path), revision, compactRevision, 0, entries, leases), cancellationToken);

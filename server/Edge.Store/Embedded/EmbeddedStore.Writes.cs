@@ -70,7 +70,7 @@ public sealed partial class EmbeddedStore
 
     public Task<TxnResult> TxnAsync(TxnRequest request, CancellationToken cancellationToken = default)
     {
-        Validate(request);
+        RequestChecks.CheckTxn(request);
         return Enqueue(store => store.ApplyTxn(request), cancellationToken);
     }
 
@@ -162,60 +162,6 @@ public sealed partial class EmbeddedStore
             return false;
         }
     }
-
-    private static void Validate(TxnRequest request)
-    {
-        if (request.Compares.Count > StoreLimits.MaxTxnOps || request.Success.Count > StoreLimits.MaxTxnOps || (request.Failure?.Count ?? 0) > StoreLimits.MaxTxnOps)
-        {
-            throw new StoreRequestException($"too many operations in txn request (limit {StoreLimits.MaxTxnOps})");
-        }
-
-        foreach (var branch in new[] { request.Success, request.Failure ?? [] })
-        {
-            var putKeys = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var op in branch)
-            {
-                switch (op)
-                {
-                    case PutOp put:
-                        ValidateKey(put.Key);
-                        if (put.Value.Length > StoreLimits.MaxValueBytes)
-                        {
-                            throw new StoreRequestException($"value of {Shorten(put.Key)} is {put.Value.Length} bytes; the limit is {StoreLimits.MaxValueBytes}");
-                        }
-
-                        if (!putKeys.Add(put.Key))
-                        {
-                            throw new StoreRequestException($"duplicate key {Shorten(put.Key)} given in txn request");
-                        }
-
-                        break;
-                    case DeleteOp delete:
-                        ValidateKey(delete.Key);
-                        break;
-                    case RangeOp range:
-                        ValidateKey(range.Request.Key);
-                        break;
-                }
-            }
-        }
-    }
-
-    private static void ValidateKey(string key)
-    {
-        if (key.Length == 0)
-        {
-            throw new StoreRequestException("key is not provided");
-        }
-
-        var bytes = Utf8Length(key);
-        if (bytes > StoreLimits.MaxKeyBytes)
-        {
-            throw new StoreRequestException($"key {Shorten(key)} is {bytes} bytes; the limit is {StoreLimits.MaxKeyBytes}");
-        }
-    }
-
-    private static string Shorten(string key) => key.Length <= 64 ? key : key[..64] + "…";
 
     /// <summary>Runs a transaction against the newest applied state. Writer only, under the lock.</summary>
     private TxnResult ApplyTxn(TxnRequest request)

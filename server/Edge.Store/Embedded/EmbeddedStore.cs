@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Threading.Channels;
 using Edge.Store.Embedded.Wal;
 
@@ -269,6 +268,4 @@ public sealed partial class EmbeddedStore : IStore
             throw new ObjectDisposedException(nameof(EmbeddedStore));
         }
     }
-
-    internal static int Utf8Length(string key) => Encoding.UTF8.GetByteCount(key);
 }

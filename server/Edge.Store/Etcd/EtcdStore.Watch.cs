@@ -13,7 +13,7 @@ public sealed partial class EtcdStore
     /// </summary>
     public async IAsyncEnumerable<IReadOnlyList<WatchEvent>> WatchAsync(WatchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        EtcdRequestChecks.CheckKey(request.Key);
+        RequestChecks.CheckKey(request.Key);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
         var token = linked.Token;
         var next = request.StartRevision;

@@ -29,7 +29,7 @@ public sealed partial class EtcdStore : IStore
 
     public async Task<RangeResult> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
     {
-        EtcdRequestChecks.CheckKey(request.Key);
+        RequestChecks.CheckKey(request.Key);
         var message = EtcdWire.ToRange(request);
         try
         {
@@ -44,7 +44,7 @@ public sealed partial class EtcdStore : IStore
 
     public async Task<TxnResult> TxnAsync(TxnRequest request, CancellationToken cancellationToken = default)
     {
-        EtcdRequestChecks.CheckTxn(request);
+        RequestChecks.CheckTxn(request);
         var message = EtcdWire.ToTxn(request);
         var ops = request.Success.Concat(request.Failure ?? []).ToList();
         try
