@@ -219,21 +219,30 @@ public sealed partial class EmbeddedStore : IStore
     public Task<StoreStatus> StatusAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        long walBytes = 0, snapBytes = 0;
-        try
-        {
-            walBytes = Directory.EnumerateFiles(_walDir).Sum(f => new FileInfo(f).Length);
-            snapBytes = Directory.EnumerateFiles(_snapDir).Sum(f => new FileInfo(f).Length);
-        }
-        catch (IOException)
-        {
-            // A segment removed while counting: the size is a gauge, not a promise.
-        }
+        var bytes = SizeOf(_walDir) + SizeOf(_snapDir);
 
         lock (_lock)
         {
-            return Task.FromResult(new StoreStatus("embedded", _committed, _index.CompactRevision, walBytes + snapBytes, _index.LiveKeys));
+            return Task.FromResult(new StoreStatus("embedded", _committed, _index.CompactRevision, bytes, _index.LiveKeys));
         }
+    }
+
+    /// <summary>Bytes of the files in a folder; a file a snapshot removes meanwhile counts as gone, not as an error.</summary>
+    private static long SizeOf(string directory)
+    {
+        long total = 0;
+        foreach (var file in Directory.EnumerateFiles(directory))
+        {
+            try
+            {
+                total += new FileInfo(file).Length;
+            }
+            catch (FileNotFoundException)
+            {
+            }
+        }
+
+        return total;
     }
 
     public async ValueTask DisposeAsync()
