@@ -1,4 +1,4 @@
-using Edge.Server.Files;
+using Edge.Native;
 
 namespace Edge.Server.Tests;
 

@@ -9,7 +9,6 @@ using Edge.ApiServer.Health;
 using Edge.ApiServer.Version;
 using Edge.Cli;
 using Edge.Native;
-using Edge.Server.Files;
 using Edge.Server.Kubeconfig;
 using Edge.Server.Pki;
 using Edge.Server.Storage;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Edge.Server.Files;
+using Edge.Native;
 
 namespace Edge.Server.Pki;
 
@@ -157,7 +157,7 @@ public sealed class ClusterPki
         var key = certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("certificate has no ECDSA key");
         var keyPem = Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem() + "\n");
         var certificatePem = Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n");
-        const UnixFileMode readable = AtomicFile.OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        const UnixFileMode readable = AtomicFile.WorldReadable;
         if (certificateLast)
         {
             AtomicFile.Write(keyPath, keyPem, AtomicFile.OwnerOnly);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Edge.Server.Files;
+using Edge.Native;
 
 namespace Edge.Server.Tokens;
 

@@ -1,3 +1,4 @@
+using Edge.Native;
 using Edge.Store.Embedded.Wal;
 
 namespace Edge.Store.Embedded;
@@ -73,9 +74,8 @@ public sealed partial class EmbeddedStore
         }
         catch (IOException)
         {
-            // The WAL still holds everything; a later snapshot will try again.
+            // The WAL still holds everything (AtomicFile removed its temp file); a later snapshot will try again.
             _walBytesSinceSnapshot = _options.MaxWalBytesBetweenSnapshots;
-            File.Delete(SnapshotFile.PathFor(_snapDir, revision) + ".tmp");
         }
     }
 
@@ -190,15 +190,11 @@ public sealed partial class EmbeddedStore
         var (header, _) = SnapshotFile.Load(snapshotPath, check);
         Directory.CreateDirectory(Path.Combine(directory, "snap"));
         Directory.CreateDirectory(Path.Combine(directory, "wal"));
-        var target = SnapshotFile.PathFor(Path.Combine(directory, "snap"), header.Revision);
-        File.Copy(snapshotPath, target + ".tmp");
-        using (var file = new FileStream(target + ".tmp", FileMode.Open, FileAccess.ReadWrite))
+        AtomicFile.Write(SnapshotFile.PathFor(Path.Combine(directory, "snap"), header.Revision), target =>
         {
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(target + ".tmp", target);
-        Edge.Native.FileSystem.SyncDirectory(Path.Combine(directory, "snap"));
+            using var source = File.OpenRead(snapshotPath);
+            source.CopyTo(target);
+        }, AtomicFile.WorldReadable);
         return header.Revision;
     }
 }

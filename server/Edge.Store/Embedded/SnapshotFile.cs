@@ -25,8 +25,7 @@ internal sealed record SnapshotFile(long Revision, long CompactRevision, long Wa
         string path, long revision, long compactRevision, long walSequence,
         IReadOnlyList<(string Key, MvccIndex.Entry Entry)> entries, IReadOnlyList<SnapshotLease> leases)
     {
-        var temp = path + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        AtomicFile.Write(path, file =>
         {
             var frames = new ByteWriter(1 << 20);
             long synced = 0;
@@ -80,11 +79,7 @@ internal sealed record SnapshotFile(long Revision, long CompactRevision, long Wa
 
             WalRecords.WriteLong(frames, RecordType.SnapshotEnd, entries.Count);
             file.Write(frames.Span);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-        FileSystem.SyncDirectory(Path.GetDirectoryName(path)!);
+        }, AtomicFile.WorldReadable);
     }
 
     /// <summary>Loads a snapshot into an empty index; returns its header and leases.</summary>

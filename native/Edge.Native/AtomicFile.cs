@@ -1,6 +1,4 @@
-using Edge.Native;
-
-namespace Edge.Server.Files;
+namespace Edge.Native;
 
 /// <summary>
 /// Writes a file so that a crash leaves either the old content or the new, never a mix:
@@ -10,7 +8,20 @@ public static class AtomicFile
 {
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>Readable by everyone, written by the owner (0644).</summary>
+    public const UnixFileMode WorldReadable = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
     public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
+    {
+        var copy = content.ToArray();
+        Write(path, stream => stream.Write(copy), mode);
+    }
+
+    /// <summary>
+    /// The same for content produced as a stream (a snapshot of hundreds of MB): <paramref name="writeContent"/>
+    /// writes into the temp file; the fsync, rename and directory fsync follow.
+    /// </summary>
+    public static void Write(string path, Action<FileStream> writeContent, UnixFileMode mode)
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
@@ -22,9 +33,10 @@ public static class AtomicFile
                 Mode = FileMode.Create,
                 Access = FileAccess.Write,
                 UnixCreateMode = mode,
+                BufferSize = 1 << 16,
             }))
             {
-                stream.Write(content);
+                writeContent(stream);
                 stream.Flush(flushToDisk: true);
             }
 
