@@ -22,12 +22,34 @@ public sealed record Status
     /// <summary>Machine-readable reason (<c>NotFound</c>, <c>Conflict</c>, …).</summary>
     public string? Reason { get; init; }
 
+    public StatusDetails? Details { get; init; }
+
     public int Code { get; init; }
 
     /// <summary>A failure with the HTTP code and the upstream reason name.</summary>
     public static Status Failure(int code, string reason, string message) =>
         new() { Outcome = "Failure", Code = code, Reason = reason, Message = message };
 }
+
+/// <summary>meta/v1 StatusDetails: which object failed and, for 422, the field causes.</summary>
+public sealed record StatusDetails
+{
+    public string? Name { get; init; }
+
+    public string? Group { get; init; }
+
+    /// <summary>The resource (plural) name, as upstream puts it here.</summary>
+    public string? Kind { get; init; }
+
+    public string? Uid { get; init; }
+
+    public IReadOnlyList<StatusCause>? Causes { get; init; }
+
+    public int? RetryAfterSeconds { get; init; }
+}
+
+/// <summary>meta/v1 StatusCause: one reason of a failure, with the field path it concerns.</summary>
+public sealed record StatusCause(string? Reason, string? Message, string? Field);
 
 /// <summary>meta/v1 ListMeta.</summary>
 public sealed record ListMeta

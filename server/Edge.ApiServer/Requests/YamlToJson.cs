@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Edge.ApiServer.Errors;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Edge.ApiServer.Requests;
+
+/// <summary>
+/// YAML request bodies as JSON trees, typing plain scalars by YAML 1.1/1.2 core rules as sigs.k8s.io/yaml
+/// does (unquoted <c>true</c>, <c>12</c>, <c>1.5</c>, <c>null</c>); quoted scalars stay strings.
+/// </summary>
+internal static partial class YamlToJson
+{
+    public static JsonNode? Convert(byte[] body)
+    {
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(Encoding.UTF8.GetString(body)));
+            if (stream.Documents.Count != 1)
+            {
+                throw ApiException.BadRequest("the body of the request must hold exactly one YAML document");
+            }
+
+            return ToNode(stream.Documents[0].RootNode, 0);
+        }
+        catch (YamlException e)
+        {
+            throw ApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
+        }
+    }
+
+    private static JsonNode? ToNode(YamlNode node, int depth)
+    {
+        if (depth > RequestBody.MaxDepth)
+        {
+            throw ApiException.BadRequest($"the body of the request is nested deeper than {RequestBody.MaxDepth} levels");
+        }
+
+        switch (node)
+        {
+            case YamlMappingNode map:
+                var obj = new JsonObject();
+                foreach (var (key, value) in map.Children)
+                {
+                    var name = key is YamlScalarNode scalar ? scalar.Value ?? "" : throw ApiException.BadRequest("YAML mapping keys must be scalars");
+                    if (obj.ContainsKey(name))
+                    {
+                        throw ApiException.BadRequest($"the body of the request has the key \"{name}\" twice in one mapping");
+                    }
+
+                    obj[name] = ToNode(value, depth + 1);
+                }
+
+                return obj;
+            case YamlSequenceNode sequence:
+                var array = new JsonArray();
+                foreach (var item in sequence.Children)
+                {
+                    array.Add(ToNode(item, depth + 1));
+                }
+
+                return array;
+            case YamlScalarNode scalar:
+                return Scalar(scalar);
+            default:
+                throw ApiException.BadRequest("unsupported YAML node (aliases are not accepted)");
+        }
+    }
+
+    private static JsonNode? Scalar(YamlScalarNode scalar)
+    {
+        var text = scalar.Value ?? "";
+        if (scalar.Style != ScalarStyle.Plain)
+        {
+            return JsonValue.Create(text);
+        }
+
+        switch (text)
+        {
+            case "" or "~" or "null" or "Null" or "NULL":
+                return null;
+            case "true" or "True" or "TRUE":
+                return JsonValue.Create(true);
+            case "false" or "False" or "FALSE":
+                return JsonValue.Create(false);
+        }
+
+        if (IntegerPattern().IsMatch(text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+        {
+            return JsonValue.Create(integer);
+        }
+
+        if (FloatPattern().IsMatch(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
+        {
+            return JsonValue.Create(real);
+        }
+
+        return JsonValue.Create(text);
+    }
+
+    [GeneratedRegex(@"^[-+]?(0|[1-9][0-9]*)$")]
+    private static partial Regex IntegerPattern();
+
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
+    private static partial Regex FloatPattern();
+}

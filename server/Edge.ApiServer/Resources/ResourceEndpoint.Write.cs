@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using Edge.Api.Patching;
+using Edge.Api.Resources;
+using Edge.Api.Schema;
+using Edge.ApiServer.Errors;
+using Edge.ApiServer.Requests;
+using Microsoft.AspNetCore.Http;
+
+namespace Edge.ApiServer.Resources;
+
+public sealed partial class ResourceEndpoint
+{
+    private async Task CreateAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
+    {
+        var options = WriteOptions.From(context.Request.Query);
+        var obj = await ReadObjectAsync(context, request.Resource, options, cancellationToken);
+        var created = await registry.CreateAsync(request.Resource, request.Namespace, obj, options, cancellationToken);
+        await WriteJsonAsync(context, created, StatusCodes.Status201Created);
+    }
+
+    private async Task UpdateAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
+    {
+        var options = WriteOptions.From(context.Request.Query);
+        var obj = await ReadObjectAsync(context, request.Resource, options, cancellationToken);
+        var updated = await registry.UpdateAsync(request.Resource, request.Namespace, request.Name!, request.Subresource, obj, options, cancellationToken);
+        await WriteJsonAsync(context, updated, StatusCodes.Status200OK);
+    }
+
+    private async Task PatchAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
+    {
+        var options = WriteOptions.From(context.Request.Query);
+        var apply = await ReadPatchAsync(context, request.Resource, options, cancellationToken);
+        var patched = await registry.UpdateWithAsync(
+            request.Resource, request.Namespace, request.Name!, request.Subresource, apply, options, cancellationToken);
+        await WriteJsonAsync(context, patched, StatusCodes.Status200OK);
+    }
+
+    /// <summary>Reads a patch body and returns the function that applies it to the current object.</summary>
+    private static async Task<Func<JsonObject, JsonObject>> ReadPatchAsync(
+        HttpContext context, ResourceType resource, WriteOptions options, CancellationToken cancellationToken)
+    {
+        var mediaType = RequestBody.MediaType(context.Request);
+        if (mediaType is not ("application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json"))
+        {
+            throw mediaType == "application/apply-patch+yaml"
+                ? new ApiException(Api.Meta.Status.Failure(415, "UnsupportedMediaType",
+                    "server-side apply (application/apply-patch+yaml) is not supported by this server yet; use client-side kubectl apply"))
+                : new ApiException(Api.Meta.Status.Failure(415, "UnsupportedMediaType",
+                    $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \"{mediaType}\")"));
+        }
+
+        var body = await RequestBody.ReadBytesAsync(context.Request, cancellationToken);
+        var patch = RequestBody.Parse(body, "application/json") ?? throw ApiException.BadRequest("the patch is empty (null)");
+        if (mediaType != "application/json-patch+json")
+        {
+            if (patch is not JsonObject)
+            {
+                throw ApiException.BadRequest("a merge patch must be a JSON object");
+            }
+
+            ValidateFields(context, resource, body, options);
+        }
+
+        var schema = mediaType == "application/strategic-merge-patch+json" ? ApiSchema.ForKind(resource.Group, resource.Version, resource.Kind) : null;
+        return current =>
+        {
+            JsonNode? result;
+            try
+            {
+                result = mediaType switch
+                {
+                    "application/json-patch+json" => JsonPatch.Apply(current, patch),
+                    "application/merge-patch+json" => JsonMergePatch.Apply(current, patch),
+                    _ => StrategicMergePatch.Apply(current, patch, schema),
+                };
+            }
+            catch (PatchException e)
+            {
+                throw new ApiException(Api.Meta.Status.Failure(e.StatusCode, e.StatusCode == 422 ? "Invalid" : "BadRequest", e.Message));
+            }
+
+            return result as JsonObject ?? throw ApiException.BadRequest("the patch did not produce an object");
+        };
+    }
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourceType resource, WriteOptions options, CancellationToken cancellationToken)
+    {
+        var mediaType = RequestBody.MediaType(context.Request);
+        if (mediaType is not ("" or "application/json" or "application/yaml" or "*/*"))
+        {
+            throw ApiException.UnsupportedMediaType(mediaType);
+        }
+
+        var body = await RequestBody.ReadBytesAsync(context.Request, cancellationToken);
+        var obj = RequestBody.ParseObject(body, mediaType);
+        ValidateFields(context, resource, RequestBody.AsJsonBytes(body, mediaType, obj), options);
+        return obj;
+    }
+
+    /// <summary>fieldValidation: unknown or duplicate fields are refused (Strict) or reported in Warning headers (Warn).</summary>
+    private static void ValidateFields(HttpContext context, ResourceType resource, byte[] json, WriteOptions options)
+    {
+        if (options.FieldValidation == FieldValidation.Ignore)
+        {
+            return;
+        }
+
+        var problems = FieldValidator.Validate(json, resource.Group, resource.Version, resource.Kind);
+        if (problems.Count == 0)
+        {
+            return;
+        }
+
+        if (options.FieldValidation == FieldValidation.Strict)
+        {
+            throw ApiException.BadRequest(
+                $"{resource.Kind} in version \"{resource.Version}\" cannot be handled as a {resource.Kind}: strict decoding error: {string.Join(", ", problems)}");
+        }
+
+        foreach (var problem in problems)
+        {
+            context.Response.Headers.Append("Warning", $"299 - \"{problem.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+        }
+    }
+}
