@@ -76,8 +76,9 @@ sealed class LabelSelectorParser
             (token, key) = Next(values: true);
         if (token != Token.Identifier)
             throw new SelectorException($"found '{key}', expected: identifier");
+        // Upstream validates the key here against a nil field path, which prints as "<nil>".
         if (LabelValidation.QualifiedNameErrors(key) is { } keyError)
-            throw new SelectorException($"key: Invalid value: \"{key}\": {keyError}");
+            throw new SelectorException($"<nil>: Invalid value: \"{key}\": {keyError}");
 
         var (following, _) = Peek(values: true);
         if (negated || following is Token.End or Token.Comma)

@@ -54,6 +54,13 @@ public sealed class LabelSelectorTests
     }
 
     [Fact]
+    public void Parse_BadKey_ReportsNilPathAsUpstream()
+    {
+        var e = Assert.Throws<SelectorException>(() => LabelSelector.Parse("-a"));
+        Assert.StartsWith("unable to parse requirement: <nil>: Invalid value: \"-a\": name part must consist of", e.Message);
+    }
+
+    [Fact]
     public void Parse_TooLongName_Rejected()
     {
         Assert.Throws<SelectorException>(() => LabelSelector.Parse(new string('a', 64) + "=b"));
