@@ -4,6 +4,7 @@ using Edge.Api.Meta;
 using Edge.ApiServer.Discovery;
 using Edge.ApiServer.Errors;
 using Edge.ApiServer.Health;
+using Edge.ApiServer.OpenApi;
 using Edge.ApiServer.Requests;
 using Edge.ApiServer.Resources;
 using Edge.ApiServer.Version;
@@ -20,6 +21,8 @@ namespace Edge.ApiServer;
 public sealed class ApiRequestHandler(
     HealthChecks health, VersionEndpoint version, ResourceEndpoint? resources = null, ILogger? logger = null)
 {
+    private readonly OpenApiEndpoint _openApi = new();
+
     public async Task HandleAsync(HttpContext context)
     {
         try
@@ -65,7 +68,7 @@ public sealed class ApiRequestHandler(
                 throw new ApiException(Status.Failure(401, "Unauthorized", "Unauthorized"));
             }
 
-            if (OpenApi.OpenApiEndpoint.TryHandle(context, out response) || DiscoveryEndpoint.TryHandle(context, out response))
+            if (_openApi.TryHandle(context, out response) || DiscoveryEndpoint.TryHandle(context, out response))
             {
                 return response;
             }

@@ -99,7 +99,7 @@ public sealed class PodStrategy(ResourceType resource) : ResourceStrategy(resour
                 ObjectFields.String(t, "key") == key || (ObjectFields.String(t, "operator") == "Exists" && t["key"] is null));
             if (!present)
             {
-                tolerations.Add(new JsonObject
+                tolerations.Add((JsonNode)new JsonObject
                 {
                     ["key"] = key,
                     ["operator"] = "Exists",

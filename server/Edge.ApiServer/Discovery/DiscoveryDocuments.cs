@@ -21,7 +21,7 @@ public static class DiscoveryDocuments
     {
         ["kind"] = "APIGroupList",
         ["apiVersion"] = "v1",
-        ["groups"] = new JsonArray(Groups().Select(g => (JsonNode)Group(g)).ToArray()),
+        ["groups"] = new JsonArray(Groups().Select(g => Group(g, withTypeMeta: false)).ToArray()),
     };
 
     /// <summary>The named group's APIGroup document, or null when not served.</summary>
@@ -40,7 +40,7 @@ public static class DiscoveryDocuments
         var list = new JsonArray();
         foreach (var resource in resources)
         {
-            list.Add(new JsonObject
+            list.Add((JsonNode)new JsonObject
             {
                 ["name"] = resource.Plural,
                 ["singularName"] = resource.Singular,
@@ -67,7 +67,7 @@ public static class DiscoveryDocuments
                     entry["version"] = subVersion;
                 }
 
-                list.Add(entry);
+                list.Add((JsonNode)entry);
             }
         }
 
@@ -97,7 +97,7 @@ public static class DiscoveryDocuments
                     foreach (var sub in resource.Subresources)
                     {
                         var (subGroup, subVersion, subKind, verbs) = Subresource(resource, sub);
-                        subresources.Add(new JsonObject
+                        subresources.Add((JsonNode)new JsonObject
                         {
                             ["subresource"] = sub,
                             ["responseKind"] = Gvk(subGroup, subVersion, subKind),
@@ -128,10 +128,10 @@ public static class DiscoveryDocuments
                         entry["subresources"] = subresources;
                     }
 
-                    resources.Add(entry);
+                    resources.Add((JsonNode)entry);
                 }
 
-                versions.Add(new JsonObject { ["version"] = version, ["resources"] = resources, ["freshness"] = "Current" });
+                versions.Add((JsonNode)new JsonObject { ["version"] = version, ["resources"] = resources, ["freshness"] = "Current" });
             }
 
             var metadata = new JsonObject { ["creationTimestamp"] = null };
@@ -140,7 +140,7 @@ public static class DiscoveryDocuments
                 metadata["name"] = group;
             }
 
-            items.Add(new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
+            items.Add((JsonNode)new JsonObject { ["metadata"] = metadata, ["versions"] = versions });
         }
 
         return new JsonObject

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Edge.Api.Meta;
+using Edge.Api.Objects;
 using Edge.ApiServer.Errors;
 using Edge.ApiServer.Registry;
 using Edge.ApiServer.Requests;

@@ -34,7 +34,7 @@ public sealed partial class ResourceEndpoint
         var array = new JsonArray();
         foreach (var item in items)
         {
-            array.Add(item);
+            array.Add((JsonNode)item);
         }
 
         return new JsonObject

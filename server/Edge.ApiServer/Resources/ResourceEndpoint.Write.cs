@@ -61,7 +61,7 @@ public sealed partial class ResourceEndpoint
             ValidateFields(context, resource, body, options);
         }
 
-        var schema = mediaType == "application/strategic-merge-patch+json" ? ApiSchema.ForKind(resource.Group, resource.Version, resource.Kind) : null;
+        var schema = mediaType == "application/strategic-merge-patch+json" ? ApiSchema.Default.ForKind(resource.Group, resource.Version, resource.Kind) : null;
         return current =>
         {
             JsonNode? result;
@@ -105,7 +105,16 @@ public sealed partial class ResourceEndpoint
             return;
         }
 
-        var problems = FieldValidator.Validate(json, resource.Group, resource.Version, resource.Kind);
+        IReadOnlyList<string> problems;
+        try
+        {
+            problems = FieldValidator.Validate(json, resource.Group, resource.Version, resource.Kind);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw ApiException.BadRequest("the body of the request could not be decoded: invalid JSON");
+        }
+
         if (problems.Count == 0)
         {
             return;
@@ -113,8 +122,7 @@ public sealed partial class ResourceEndpoint
 
         if (options.FieldValidation == FieldValidation.Strict)
         {
-            throw ApiException.BadRequest(
-                $"{resource.Kind} in version \"{resource.Version}\" cannot be handled as a {resource.Kind}: strict decoding error: {string.Join(", ", problems)}");
+            throw ApiException.BadRequest(FieldValidator.StrictErrorMessage(resource.Kind, resource.Version, problems));
         }
 
         foreach (var problem in problems)

@@ -58,9 +58,9 @@ public static class TableConvertor
         var rows = new JsonArray();
         foreach (var obj in objects)
         {
-            var row = new JsonObject { ["cells"] = printer.Cells(obj, now) };
+            var row = new JsonObject { ["cells"] = new JsonArray(printer.Cells(obj, now)) };
             if (printer.Conditions?.Invoke(obj) is { } conditions)
-                row["conditions"] = conditions;
+                row["conditions"] = new JsonArray(conditions);
             row["object"] = includeObject ? obj.DeepClone() : PartialObjectMetadata(obj);
             rows.Add((JsonNode)row);
         }

@@ -57,10 +57,15 @@ public static class ServerHost
         WriteKubeconfig(options, pki);
         ServerLog.WroteKubeconfig(logger, options.KubeconfigPath);
 
+        await using var api = new ApiServices(store.Store, loggerFactory, TimeProvider.System);
+        await api.StartAsync(AdvertiseAddress(options.BindAddress), options.HttpsListenPort, CancellationToken.None);
+        await using var compactor = StoreCompactor.Start(store.Store, loggerFactory.CreateLogger("compactor"));
+
         var health = new HealthChecks();
         health.AddLiveness("ping", () => null);
         health.AddReadiness("store", () => null);
-        var handler = new ApiRequestHandler(health, new VersionEndpoint(ToVersionInfo(build)));
+        health.AddReadiness("watch-cache", () => api.WatchCache.Ready.IsCompleted ? null : "watch cache is catching up with the store");
+        var handler = new ApiRequestHandler(health, new VersionEndpoint(ToVersionInfo(build)), api.Resources, loggerFactory.CreateLogger("api"));
 
         var app = BuildWebApplication(options, pki, loggerFactory, logger, handler);
         try
@@ -222,6 +227,22 @@ public static class ServerHost
         {
             throw new StartupException($"cannot write kubeconfig {options.KubeconfigPath}: {PathProblem.Describe(options.KubeconfigPath, e)}", e);
         }
+    }
+
+    /// <summary>The address other parts of the cluster reach this server at: the bind address, or the host's first non-loopback IPv4.</summary>
+    private static string AdvertiseAddress(IPAddress bindAddress)
+    {
+        if (!bindAddress.Equals(IPAddress.Any))
+        {
+            return bindAddress.ToString();
+        }
+
+        var address = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        return (address ?? IPAddress.Loopback).ToString();
     }
 
     private static VersionInfo ToVersionInfo(BuildInfo build)

@@ -147,4 +147,10 @@ internal static partial class StoreLog
 
     [LoggerMessage(24, LogLevel.Error, "scheduled snapshot into {Directory} failed: {Reason}")]
     public static partial void SnapshotFailed(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(25, LogLevel.Debug, "compacted the store to revision {Revision}")]
+    public static partial void Compacted(ILogger logger, long revision);
+
+    [LoggerMessage(26, LogLevel.Warning, "compacting the store failed: {Reason}")]
+    public static partial void CompactionFailed(ILogger logger, string reason);
 }

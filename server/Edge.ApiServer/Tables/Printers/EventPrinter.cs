@@ -34,7 +34,7 @@ static class EventPrinter
         public static readonly Fields EventsV1 = new("deprecatedFirstTimestamp", "deprecatedLastTimestamp", "deprecatedCount", "regarding", "deprecatedSource", "note");
     }
 
-    static JsonArray Cells(JsonObject e, DateTimeOffset now, Fields f)
+    static JsonNode?[] Cells(JsonObject e, DateTimeOffset now, Fields f)
     {
         var firstSeen = StrOrNull(e, f.First) is { } first
             ? HumanDuration.Since(first, now)

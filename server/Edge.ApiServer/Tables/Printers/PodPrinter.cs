@@ -30,7 +30,7 @@ static class PodPrinter
     /// <summary>Node controller's reason for pods on an unreachable node.</summary>
     const string NodeLost = "NodeLost";
 
-    static JsonArray Cells(JsonObject pod, DateTimeOffset now)
+    static JsonNode?[] Cells(JsonObject pod, DateTimeOffset now)
     {
         var spec = At(pod, "spec");
         var status = At(pod, "status");
@@ -170,7 +170,7 @@ static class PodPrinter
         return $"{satisfied}/{gates.Count}";
     }
 
-    static JsonArray? RowConditions(JsonObject pod) => Str(pod, "status", "phase") switch
+    static JsonNode?[]? RowConditions(JsonObject pod) => Str(pod, "status", "phase") switch
     {
         "Succeeded" => [Completed("Succeeded", "The pod has completed successfully.")],
         "Failed" => [Completed("Failed", "The pod failed.")],

@@ -1,0 +1,48 @@
+using Edge.ApiServer.Admission;
+using Edge.ApiServer.Registry;
+using Edge.ApiServer.Resources;
+using Edge.ApiServer.Watch;
+using Edge.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.ApiServer;
+
+/// <summary>
+/// The API server's parts over one store, in start order: the watch cache follows the store, the
+/// cluster's built-in objects are ensured, namespaces left Terminating resume their cleanup.
+/// </summary>
+public sealed class ApiServices : IAsyncDisposable
+{
+    private readonly NamespaceCleaner _cleaner;
+
+    public ApiServices(IStore store, ILoggerFactory loggerFactory, TimeProvider time, ServiceNetwork? network = null)
+    {
+        Network = network ?? ServiceNetwork.Default;
+        Registry = new ObjectRegistry(store, new ResourceStrategies(Network), time);
+        WatchCache = new WatchCache(store, loggerFactory.CreateLogger("watch-cache"));
+        _cleaner = new NamespaceCleaner(Registry, loggerFactory.CreateLogger("namespaces"));
+        Resources = new ResourceEndpoint(Registry, WatchCache, time);
+    }
+
+    public ServiceNetwork Network { get; }
+
+    public ObjectRegistry Registry { get; }
+
+    public WatchCache WatchCache { get; }
+
+    public ResourceEndpoint Resources { get; }
+
+    /// <param name="advertiseAddress">The address the <c>default/kubernetes</c> endpoints point at.</param>
+    public async Task StartAsync(string advertiseAddress, int port, CancellationToken cancellationToken)
+    {
+        await WatchCache.StartAsync(cancellationToken);
+        await ClusterBootstrap.EnsureAsync(Registry, Network, advertiseAddress, port, cancellationToken);
+        await _cleaner.StartAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cleaner.DisposeAsync();
+        await WatchCache.DisposeAsync();
+    }
+}
