@@ -58,6 +58,13 @@ public static class FieldValidator
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var property in value.EnumerateObject())
                 {
+                    // Strategic merge patch directives ($patch, $setElementOrder/…, $retainKeys,
+                    // $deleteFromPrimitiveList/…) are not fields; no real field starts with '$'.
+                    if (property.Name.StartsWith('$'))
+                    {
+                        continue;
+                    }
+
                     var child = Join(path, property.Name);
                     if (!fields.TryGetValue(property.Name, out var field))
                     {

@@ -11,6 +11,9 @@ namespace Edge.ApiServer.OpenApi;
 public sealed class OpenApiEndpoint
 {
     const string ProtobufType = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+
+    // What upstream answers with: Go's mime parser (kubectl) refuses the '@' of the Accept form.
+    const string ProtobufContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
     const string V3Prefix = "/openapi/v3/";
 
     public bool TryHandle(HttpContext context, out Task response)
@@ -26,7 +29,7 @@ public sealed class OpenApiEndpoint
         {
             // kubectl 1.27/1.28 ask for protobuf first; anything else (curl, tools) gets JSON.
             var protobuf = context.Request.Headers.Accept.ToString().Contains(ProtobufType, StringComparison.Ordinal);
-            response = Write(context, protobuf ? ProtobufType : "application/json", protobuf ? OpenApiDocuments.V2Protobuf() : OpenApiDocuments.V2Json());
+            response = Write(context, protobuf ? ProtobufContentType : "application/json", protobuf ? OpenApiDocuments.V2Protobuf() : OpenApiDocuments.V2Json());
             return true;
         }
 

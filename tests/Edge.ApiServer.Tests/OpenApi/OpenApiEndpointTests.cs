@@ -27,7 +27,7 @@ public class OpenApiEndpointTests
         var proto = await GetAsync("/openapi/v2", accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json");
         var json = await GetAsync("/openapi/v2", accept: "application/json, */*");
 
-        Assert.Equal("application/com.github.proto-openapi.spec.v2@v1.0+protobuf", proto.Response.ContentType);
+        Assert.Equal("application/com.github.proto-openapi.spec.v2.v1.0+protobuf", proto.Response.ContentType);
         Assert.Equal(OpenApiDocuments.V2Protobuf(), proto.Body);
         Assert.Equal("application/json", json.Response.ContentType);
         Assert.Equal("2.0", JsonDocument.Parse(json.Body).RootElement.GetProperty("swagger").GetString());
