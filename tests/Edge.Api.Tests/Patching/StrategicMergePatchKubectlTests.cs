@@ -6,7 +6,7 @@ namespace Edge.Api.Tests.Patching;
 /// <summary>The patches kubectl really sends (apply's 3-way patch, label, annotate), on a Deployment.</summary>
 public sealed class StrategicMergePatchKubectlTests
 {
-    private const string Deployment = """
+    internal const string Deployment = """
         {
           "apiVersion": "apps/v1", "kind": "Deployment",
           "metadata": { "name": "web", "labels": { "app": "web" }, "finalizers": ["a", "b"] },
@@ -30,7 +30,7 @@ public sealed class StrategicMergePatchKubectlTests
         }
         """;
 
-    internal static JsonNode? Apply(string patch) =>
+    private static JsonNode? Apply(string patch) =>
         StrategicMergePatch.Apply(Json.Parse(Deployment), Json.Parse(patch), TestSchema.Deployment);
 
     private static JsonNode PodSpec(JsonNode? result) => result!["spec"]!["template"]!["spec"]!;
