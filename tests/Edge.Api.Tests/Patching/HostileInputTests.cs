@@ -9,7 +9,7 @@ public sealed class HostileInputTests
     [Fact]
     public void StrategicApply_PatchTooDeep_Is400()
     {
-        var e = Assert.Throws<PatchException>(() => StrategicMergePatch.Apply(new JsonObject(), Nesting.Deep(5_000), TestSchema.PodSpec));
+        var e = Assert.Throws<PatchException>(() => StrategicMergePatch.Apply(new JsonObject(), Nesting.Deep(PatchLimits.MaxDepth + 1), TestSchema.PodSpec));
         Assert.Equal(400, e.StatusCode);
     }
 

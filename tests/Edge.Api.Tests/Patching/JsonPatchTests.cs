@@ -206,7 +206,7 @@ public sealed class JsonPatchTests
     public void Apply_DeeplyNestedValue_Is400()
     {
         var e = Assert.Throws<PatchException>(() =>
-            JsonPatch.Apply(Json.Parse("{}"), new JsonArray(new JsonObject { ["op"] = "add", ["path"] = "/a", ["value"] = Nesting.Deep(5_000) })));
+            JsonPatch.Apply(Json.Parse("{}"), new JsonArray(new JsonObject { ["op"] = "add", ["path"] = "/a", ["value"] = Nesting.Deep(PatchLimits.MaxDepth + 1) })));
         Assert.Equal(400, e.StatusCode);
     }
 
