@@ -62,6 +62,21 @@ public sealed class StrategicMergePatchTests
     }
 
     [Fact]
+    public void Apply_SetElementOrderForListMissingFromOriginal_OrdersPatchList()
+    {
+        var result = Apply("{}", """
+            {"$setElementOrder/containers":[{"name":"b"},{"name":"a"}],"containers":[{"name":"b"},{"name":"a"}]}
+            """);
+        Json.Equal("""{"containers":[{"name":"b"},{"name":"a"}]}""", result);
+    }
+
+    [Fact]
+    public void Apply_SetElementOrderWithNullList_ListDeleted()
+    {
+        Json.Equal("{}", Apply(Pod, """{"$setElementOrder/containers":[{"name":"a"}],"containers":null}"""));
+    }
+
+    [Fact]
     public void Apply_ReplaceDirectiveInList_ReplacesWholeList()
     {
         var result = Apply(Pod, """{"containers":[{"$patch":"replace"},{"name":"only","image":"9"}]}""");
