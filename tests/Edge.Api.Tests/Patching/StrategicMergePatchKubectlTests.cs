@@ -183,6 +183,14 @@ public sealed class StrategicMergePatchKubectlTests
     }
 
     [Fact]
+    public void Apply_KubectlRolloutRestart_AddsTemplateAnnotation()
+    {
+        var result = Apply("""{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-01-01T00:00:00Z"}}}}}""");
+        Json.Equal("""{"labels":{"app":"web"},"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-01-01T00:00:00Z"}}""", result!["spec"]!["template"]!["metadata"]);
+        Assert.Equal(2, PodSpec(result)["containers"]!.AsArray().Count);
+    }
+
+    [Fact]
     public void Apply_FinalizersAddWithoutOrder_NewFirstAsUpstream()
     {
         // Upstream's mergeSortedSlice puts a patch item the server did not have before the server's items.
