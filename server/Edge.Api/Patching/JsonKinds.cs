@@ -40,6 +40,7 @@ internal static class JsonKinds
         JsonValueKind.String => "s" + (node!.AsValue().TryGetValue<string>(out var s) ? s : node.ToJsonString()),
         JsonValueKind.Number => "n" + node!.ToJsonString(),
         JsonValueKind.True => node!.GetValueKind() == JsonValueKind.True ? "t" : "f",
-        _ => "j" + PatchLimits.ToJson(node!),
+        // Containers only meet here as odd merge key values or set members; a deep one matches nothing else.
+        _ => PatchLimits.Depth(node) > 32 ? JsonTree.ReferenceIdentity(node!) : "j" + PatchLimits.ToJson(node!),
     };
 }

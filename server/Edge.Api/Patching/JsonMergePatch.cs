@@ -19,7 +19,7 @@ public static class JsonMergePatch
         PatchLimits.CheckDepth(target, "document");
         if (patch is JsonArray)
             return WithoutNulls(patch);
-        var result = target is JsonObject obj ? (JsonObject)obj.DeepClone() : new JsonObject();
+        var result = target is JsonObject obj ? JsonTree.Clone(obj) : new JsonObject();
         Merge(result, (JsonObject)patch);
         return result;
     }
@@ -63,7 +63,7 @@ public static class JsonMergePatch
                     items.Add(WithoutNulls(item));
                 return items;
             default:
-                return value?.DeepClone();
+                return JsonTree.Clone(value);
         }
     }
 }

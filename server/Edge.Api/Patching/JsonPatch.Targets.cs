@@ -107,5 +107,5 @@ public static partial class JsonPatch
     }
 
     private static PatchException Missing(string op, string path) =>
-        PatchException.Unprocessable($"{op} operation does not apply: doc is missing path: \"{path}\"");
+        PatchException.Unprocessable($"{op} operation does not apply: doc is missing path: \"{path}\": missing value");
 }

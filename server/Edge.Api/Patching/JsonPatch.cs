@@ -15,7 +15,7 @@ public static partial class JsonPatch
     {
         // Upstream decodes "null" into an empty patch, which leaves the document as it was.
         if (patch is null)
-            return document?.DeepClone();
+            return JsonTree.Clone(document);
         if (patch is not JsonArray operations)
             throw PatchException.BadRequest($"json: cannot unmarshal {JsonKinds.GoName(patch)} into Go value of type jsonpatch.Patch");
         foreach (var operation in operations)
@@ -28,7 +28,7 @@ public static partial class JsonPatch
             throw PatchException.TooLarge($"The allowed maximum operations in a JSON patch is {PatchLimits.MaxJsonPatchOperations}, got {operations.Count}");
         PatchLimits.CheckDepth(document, "document");
 
-        var root = new Root(document?.DeepClone());
+        var root = new Root(JsonTree.Clone(document));
         foreach (var operation in operations)
             ApplyOne(root, (JsonObject)operation!);
         return root.Value;
@@ -70,13 +70,13 @@ public static partial class JsonPatch
                 var from = From(operation, op);
                 var value = Get(root, JsonPointer.Parse(from), from, op);
                 CheckBounded(value, tokens, path);
-                Add(root, tokens, path, value?.DeepClone());
+                Add(root, tokens, path, JsonTree.Clone(value));
                 break;
             }
             case "test":
             {
                 var actual = Get(root, tokens, path, op);
-                if (!JsonNode.DeepEquals(actual, Value(operation, op)))
+                if (!JsonTree.DeepEquals(actual, Value(operation, op)))
                     throw PatchException.Unprocessable($"testing value {path} failed: test failed");
                 break;
             }
@@ -101,7 +101,7 @@ public static partial class JsonPatch
     private static JsonNode? CloneBounded(JsonNode? value, string[] tokens, string path)
     {
         CheckBounded(value, tokens, path);
-        return value?.DeepClone();
+        return JsonTree.Clone(value);
     }
 
     // Each operation may deepen the document; bounding the depth at the target keeps the result

@@ -17,8 +17,8 @@ public static class PatchLimits
     /// <summary>Upstream's <c>maxJSONPatchOperations</c> in k8s.io/apiserver <c>handlers/patch.go</c>.</summary>
     public const int MaxJsonPatchOperations = 10_000;
 
-    /// <summary>Writes nodes into error messages without tripping the serializer's 64-level default.</summary>
-    private static readonly JsonSerializerOptions DescribeOptions = new() { MaxDepth = MaxDepth + 8 };
+    /// <summary>Writes nodes into error messages and identities.</summary>
+    private static readonly JsonSerializerOptions DescribeOptions = new() { MaxDepth = MaxTextDepth + 8 };
 
     /// <summary>Nesting depth without recursion: a scalar is 0, <c>{}</c> is 1.</summary>
     internal static int Depth(JsonNode? root)
@@ -57,6 +57,9 @@ public static class PatchLimits
             throw PatchException.BadRequest("patch is nested too deeply to apply");
     }
 
+    /// <summary>Containers deeper than this are not written as text: the writer recurses per level.</summary>
+    private const int MaxTextDepth = 32;
+
     /// <summary>A short rendering of a node for error messages; never throws.</summary>
     internal static string Describe(JsonNode? node)
     {
@@ -66,9 +69,11 @@ public static class PatchLimits
         return text.Length <= 256 ? text : string.Concat(text.AsSpan(0, 256), "…");
     }
 
-    /// <summary>The JSON text of a node within <see cref="MaxDepth"/>; never throws.</summary>
+    /// <summary>The JSON text of a node, or a placeholder when it nests too deeply to write safely; never throws.</summary>
     internal static string ToJson(JsonNode node)
     {
+        if (Depth(node) > MaxTextDepth)
+            return node is JsonObject ? "{…}" : "[…]";
         try
         {
             return node.ToJsonString(DescribeOptions);

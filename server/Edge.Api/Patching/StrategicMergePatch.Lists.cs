@@ -19,7 +19,7 @@ public static partial class StrategicMergePatch
         if (kind != JsonValueKind.Object)
         {
             // Scalars: a set union that keeps the original's order (duplicates collapse, as upstream).
-            var merged = Deduplicate(originalItems.Concat(patch.Select(p => p?.DeepClone())));
+            var merged = Deduplicate(originalItems.Concat(patch.Select(p => JsonTree.Clone(p))));
             result = Order(merged, patch.ToList(), originalItems, mergeKey: null);
         }
         else

@@ -83,15 +83,19 @@ public static partial class StrategicMergePatch
 
     private static bool ApplyElementOrder(JsonObject original, JsonObject patch, string field, JsonArray order, IPatchSchema? fieldSchema)
     {
-        patch.TryGetPropertyValue(field, out var patchNode);
+        // Without a schema the field is a plain JSON-merge-patch field: its list replaces, order and all.
+        if (fieldSchema is null)
+            return false;
+        // An explicit null deletes the list; the main merge does that.
+        if (patch.TryGetPropertyValue(field, out var patchNode) && JsonKinds.IsNull(patchNode))
+            return false;
         original.TryGetPropertyValue(field, out var originalNode);
         var patchList = ListOrNull(patchNode);
         var originalList = ListOrNull(originalNode);
-        var objects = originalList?.Concat(patchList ?? []).FirstOrDefault(i => i is not null) is JsonObject
-            || order.FirstOrDefault() is JsonObject;
-        var mergeKey = objects ? fieldSchema?.MergeKey : null;
-        // Without a schema (or a key for objects) the field is a plain JSON-merge-patch field: its list replaces.
-        if (fieldSchema is null || (objects && mergeKey is null))
+        var items = (originalList ?? Enumerable.Empty<JsonNode?>()).Concat(patchList ?? Enumerable.Empty<JsonNode?>());
+        var objects = items.FirstOrDefault(i => i is not null) is JsonObject || order.FirstOrDefault() is JsonObject;
+        var mergeKey = objects ? fieldSchema.MergeKey : null;
+        if (objects && mergeKey is null)
             return false;
         if (patchList is null && originalList is null)
             return true;

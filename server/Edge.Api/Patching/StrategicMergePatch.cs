@@ -36,12 +36,12 @@ public static partial class StrategicMergePatch
         };
         // Upstream decodes the body into a map: "null" is an empty patch, anything else not a map is refused.
         if (patch is null)
-            return start.DeepClone();
+            return JsonTree.Clone(start);
         if (patch is not JsonObject patchObject)
             throw PatchException.BadRequest($"json: cannot unmarshal {JsonKinds.GoName(patch)} into Go value of type map[string]interface {{}}");
         PatchLimits.CheckDepth(patch, "patch");
         PatchLimits.CheckDepth(start, "document");
-        return MergeMap((JsonObject)start.DeepClone(), patchObject, schema);
+        return MergeMap(JsonTree.Clone(start), patchObject, schema);
     }
 
     /// <summary>Merges <paramref name="patch"/> into <paramref name="original"/>, which this owns and changes; returns the result.</summary>
@@ -134,7 +134,7 @@ public static partial class StrategicMergePatch
             case JsonArray list:
                 return ReplacementList(list, schema);
             default:
-                return patchValue?.DeepClone();
+                return JsonTree.Clone(patchValue);
         }
     }
 
