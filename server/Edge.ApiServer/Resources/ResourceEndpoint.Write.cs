@@ -76,7 +76,11 @@ public sealed partial class ResourceEndpoint
             }
             catch (PatchException e)
             {
-                throw new ApiException(Api.Meta.Status.Failure(e.StatusCode, e.StatusCode == 422 ? "Invalid" : "BadRequest", e.Message));
+                // Upstream answers 500 for patch errors it does not classify (an unknown $patch, a
+                // missing merge key); they are the client's mistakes, so Edge answers 400.
+                var code = e.StatusCode >= 500 ? 400 : e.StatusCode;
+                var reason = code == e.StatusCode && e.Reason.Length > 0 ? e.Reason : "BadRequest";
+                throw new ApiException(Api.Meta.Status.Failure(code, reason, e.Message));
             }
 
             return result as JsonObject ?? throw ApiException.BadRequest("the patch did not produce an object");
