@@ -47,6 +47,12 @@ public sealed partial class ResourceEndpoint
             startRevision = from;
         }
 
+        // kubectl get -w asks for Tables: then every event carries a one-row Table of its object.
+        var asTable = WantsTable(context.Request);
+        var includeObject = IncludeObject(context.Request);
+        byte[] TableFrame(string type, JsonObject obj) =>
+            CachedEvent.Encode(type, Tables.TableConvertor.ToTable(resource, [obj], time.GetUtcNow(), includeObject, null, null));
+
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds ?? (1800 + Random.Shared.Next(1800)));
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
@@ -77,7 +83,7 @@ public sealed partial class ResourceEndpoint
                     }, deadline.Token);
                     foreach (var item in page.Items)
                     {
-                        await WriteFrameAsync(context, CachedEvent.Encode("ADDED", item));
+                        await WriteFrameAsync(context, asTable ? TableFrame("ADDED", item) : CachedEvent.Encode("ADDED", item));
                     }
 
                     if (options.SendInitialEvents == true && options.AllowWatchBookmarks)
@@ -86,7 +92,7 @@ public sealed partial class ResourceEndpoint
                     }
                 }
 
-                await StreamChangesAsync(context, resource, options, subscription, lastRevision, deadline.Token);
+                await StreamChangesAsync(context, resource, options, subscription, lastRevision, asTable ? TableFrame : null, deadline.Token);
             }
             catch (OperationCanceledException)
             {
@@ -96,7 +102,8 @@ public sealed partial class ResourceEndpoint
     }
 
     private static async Task StreamChangesAsync(
-        HttpContext context, ResourceType resource, ListOptions options, WatchSubscription subscription, long lastRevision, CancellationToken cancellationToken)
+        HttpContext context, ResourceType resource, ListOptions options, WatchSubscription subscription, long lastRevision,
+        Func<string, JsonObject, byte[]>? tableFrame, CancellationToken cancellationToken)
     {
         var filtered = !options.Labels.IsEmpty || options.Fields.Requirements.Count > 0;
         var reader = subscription.Events;
@@ -130,7 +137,8 @@ public sealed partial class ResourceEndpoint
                 var type = EventType(resource, options, cached, filtered);
                 if (type is not null)
                 {
-                    await context.Response.Body.WriteAsync(cached.Frame(type), cancellationToken);
+                    var frame = tableFrame is null ? cached.Frame(type) : tableFrame(type, cached.Current ?? cached.Previous!);
+                    await context.Response.Body.WriteAsync(frame, cancellationToken);
                 }
             }
 

@@ -218,7 +218,7 @@ public sealed class EverydayKubectlTests : IAsyncLifetime
         Assert.Equal("5", await JsonPathAsync(kubectl, "deploy/web", "{.spec.replicas}"));
         Assert.Equal("busybox:1.37,busybox:1.36", await JsonPathAsync(kubectl, "deploy/web", "{.spec.template.spec.containers[0].image},{.spec.template.spec.containers[1].image}"));
         Assert.NotEqual(0, conflict.ExitCode);
-        Assert.Contains("expected replicas to be 2, was 5", conflict.Stderr);
+        Assert.Contains("expected replicas to be 2, was 5", conflict.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 
     [Theory]
@@ -237,7 +237,7 @@ public sealed class EverydayKubectlTests : IAsyncLifetime
         Assert.Equal("xl|red|", await JsonPathAsync(kubectl, "cm/settings", "{.data.size}|{.data.color}|{.data.mode}"));
         Assert.Equal("EXTRA,MODE|sidecar", await JsonPathAsync(kubectl, "deploy/web", "{.spec.template.spec.containers[0].env[0].name},{.spec.template.spec.containers[0].env[1].name}|{.spec.template.spec.containers[1].name}"));
         Assert.NotEqual(0, failedTest.ExitCode);
-        Assert.Contains("Error from server", failedTest.Stderr);
+        Assert.Contains("testing value /data/size failed", failedTest.Stderr);
     }
 
     [Theory]
@@ -274,7 +274,7 @@ public sealed class EverydayKubectlTests : IAsyncLifetime
         Assert.Equal("v", await JsonPathAsync(kubectl, "cm/cfg", "{.data.k}", "made"));
         Assert.Equal("czNjcmV0", await JsonPathAsync(kubectl, "secret/pw", "{.data.password}", "made"));
         Assert.Equal("3|api", await JsonPathAsync(kubectl, "deploy/api", "{.spec.replicas}|{.spec.selector.matchLabels.app}", "made"));
-        Assert.Contains("AlreadyExists", duplicate.Stderr);
+        Assert.Contains("configmaps \"cfg\" already exists", duplicate.Stderr);
         Assert.Contains("namespaces \"nowhere\" not found", missingNamespace.Stderr);
         Assert.Contains("Invalid value: \"Bad_Name\"", badName.Stderr);
     }
