@@ -16,9 +16,12 @@ public static partial class ApiBench
         "restartPolicy":"Always","terminationGracePeriodSeconds":30}}
         """;
 
-    private sealed record CreateResult(int Count, TimeSpan Elapsed, Latencies Latencies)
+    private sealed record CreateResult(int Count, TimeSpan Elapsed, Latencies Latencies, CpuUse Cpu)
     {
         public double PerSecond => Count / Elapsed.TotalSeconds;
+
+        /// <summary>CPU per create, server / this load generator, in ms: on 2 cores they share, what bounds the rate.</summary>
+        public string CpuPerCreate => $"{Cpu.Server.TotalMilliseconds / Count:F2} / {Cpu.Client.TotalMilliseconds / Count:F2} ms";
     }
 
     /// <summary>
@@ -36,6 +39,7 @@ public static partial class ApiBench
             await Task.WhenAll(http.Select(c => SendAsync(c, HttpMethod.Get, $"/api/v1/namespaces/{ns}", null, HttpStatusCode.OK, cancellationToken)));
             var issued = 0;
             var perClient = new Latencies[clients];
+            var cpu = CpuUse.Start(server);
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
             {
@@ -55,13 +59,14 @@ public static partial class ApiBench
                 }
             }, cancellationToken)));
             var elapsed = clock.Elapsed;
+            var used = cpu.Stop();
             var all = new Latencies();
             foreach (var latencies in perClient)
             {
                 all.AddRange(latencies);
             }
 
-            return new CreateResult(all.Count, elapsed, all);
+            return new CreateResult(all.Count, elapsed, all, used);
         }
         finally
         {

@@ -69,7 +69,16 @@ public static partial class ApiBench
         {
             // The response headers come after the server has subscribed the watch, so once every
             // watcher has them, every one of them will see the first update.
-            await allConnected.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            try
+            {
+                await allConnected.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                var failure = tasks.FirstOrDefault(t => t.IsFaulted)?.Exception?.InnerException;
+                throw new TimeoutException(
+                    $"{connected} of {watchers} watches started in 60 s over {ConnectionCount(server.Port)} connections", failure);
+            }
             var writes = new Latencies();
             for (var seq = 0; seq < updates; seq++)
             {
@@ -115,11 +124,11 @@ public static partial class ApiBench
         }
     }
 
-    /// <summary>Established TCP connections from this process to the server's port, from /proc/net/tcp.</summary>
+    /// <summary>Established TCP connections to the server's port, from /proc/net/tcp6 (.NET's sockets are dual-mode) and tcp.</summary>
     private static int ConnectionCount(int port)
     {
         var remote = $":{port:X4}";
-        return File.ReadLines("/proc/net/tcp").Skip(1)
+        return new[] { "/proc/net/tcp", "/proc/net/tcp6" }.SelectMany(t => File.ReadLines(t).Skip(1))
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Count(f => f[2].EndsWith(remote, StringComparison.Ordinal) && f[3] == "01");
     }
