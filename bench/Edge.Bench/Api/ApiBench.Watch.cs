@@ -6,7 +6,11 @@ namespace Edge.Bench.Api;
 
 public static partial class ApiBench
 {
-    private sealed record WatchResult(Latencies Delivery, Latencies Writes, int Watchers, int Connections, int Updates, int Missing);
+    private sealed record WatchResult(Latencies Delivery, Latencies Writes, int Watchers, int Connections, int Updates, int Missing, CpuUse Cpu)
+    {
+        /// <summary>CPU per update delivered to every watcher, server / this process (which parses every event), in ms.</summary>
+        public string CpuPerUpdate => $"{Cpu.Server.TotalMilliseconds / Updates:F1} / {Cpu.Client.TotalMilliseconds / Updates:F1} ms";
+    }
 
     /// <summary>
     /// <paramref name="watchers"/> watches of one namespace's configmaps from a known
@@ -80,6 +84,7 @@ public static partial class ApiBench
                     $"{connected} of {watchers} watches started in 60 s over {ConnectionCount(server.Port)} connections", failure);
             }
             var writes = new Latencies();
+            var cpu = CpuUse.Start(server);
             for (var seq = 0; seq < updates; seq++)
             {
                 await Task.Delay(spacing, cancellationToken);
@@ -92,6 +97,7 @@ public static partial class ApiBench
 
             // Let the last events arrive; a watcher that has not seen everything by then counts its gaps as missing.
             await Task.WhenAny(Task.WhenAll(tasks), Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
+            var used = cpu.Stop();
             var delivery = new Latencies();
             var missing = 0;
             for (var w = 0; w < watchers; w++)
@@ -115,7 +121,7 @@ public static partial class ApiBench
                 throw new InvalidOperationException("a watcher failed", failed.Exception!.InnerException);
             }
 
-            return new WatchResult(delivery, writes, watchers, ConnectionCount(server.Port), updates, missing);
+            return new WatchResult(delivery, writes, watchers, ConnectionCount(server.Port), updates, missing, used);
         }
         finally
         {

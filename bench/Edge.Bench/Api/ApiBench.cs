@@ -102,10 +102,11 @@ public static partial class ApiBench
         {
         Step($"watch fan-out: 1,000 watchers, {updates} updates 100 ms apart");
         var watch = await WatchFanOutAsync(server, "bench-watch", 1000, updates, TimeSpan.FromMilliseconds(100), token);
-        Step($"  delivery {watch.Delivery.P50P99}, writes {watch.Writes.P50P99}, {watch.Missing} missing, {watch.Connections} connections");
+        Step($"  delivery {watch.Delivery.P50P99}, writes {watch.Writes.P50P99}, {watch.Missing} missing, {watch.Connections} connections, CPU per update server / client {watch.CpuPerUpdate}");
         rows.Add([$"watch delivery, {watch.Watchers:N0} watchers × {watch.Updates} updates: p50 / p99", watch.Delivery.P50P99, "p99 ≤ 50 ms", ""]);
         rows.Add(["— events not delivered within 10 s", watch.Missing.ToString(CultureInfo.InvariantCulture), "0", ""]);
         rows.Add(["— the PATCH itself: p50 / p99", watch.Writes.P50P99, "", "Kubernetes SLO: p99 ≤ 1 s"]);
+        rows.Add(["— CPU per update (1,000 deliveries): server / load generator", watch.CpuPerUpdate, "", ""]);
         rows.Add([$"— connections the watchers used (one HttpClient)", watch.Connections.ToString(CultureInfo.InvariantCulture), "", ""]);
         rows.Add(["server RSS at the end (all pods, 1,000 watches open)", Mb(server.ResidentBytes), "", ""]);
         }
@@ -125,7 +126,7 @@ public static partial class ApiBench
 
     private static void Step(string text) => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {text}");
 
-    private static string Mb(long bytes) => $"{bytes / 1048576.0:F1} MB";
+    private static string Mb(long bytes) => bytes < 1048576 ? $"{bytes / 1024.0:F0} KiB" : $"{bytes / 1048576.0:F1} MB";
 
     private static void Print(List<string[]> rows)
     {
