@@ -64,28 +64,28 @@ public static partial class ApiBench
 
         if (Runs("memory"))
         {
-        Step($"storing {ListedPods:N0} pods (16 clients)");
-        var load = await CreatePodsAsync(server, "bench-list", 16, null, ListedPods, token);
-        Step($"  {load.PerSecond:N0}/s, p50 / p99 {load.Latencies.P50P99}, CPU per create server / client {load.CpuPerCreate}");
-        await Task.Delay(TimeSpan.FromSeconds(2), token);
-        rows.Add([$"server RSS with {ListedPods:N0} pods stored", Mb(server.ResidentBytes), "", ""]);
-        rows.Add([$"data dir with {ListedPods:N0} pods", Mb(server.DataDirBytes), "", ""]);
+            Step($"storing {ListedPods:N0} pods (16 clients)");
+            var load = await CreatePodsAsync(server, "bench-list", 16, null, ListedPods, token);
+            Step($"  {load.PerSecond:N0}/s, p50 / p99 {load.Latencies.P50P99}, CPU per create server / client {load.CpuPerCreate}");
+            await Task.Delay(TimeSpan.FromSeconds(2), token);
+            rows.Add([$"server RSS with {ListedPods:N0} pods stored", Mb(server.ResidentBytes), "", ""]);
+            rows.Add([$"data dir with {ListedPods:N0} pods", Mb(server.DataDirBytes), "", ""]);
         }
 
         if (Runs("list"))
         {
-        Step($"LIST {ListedPods:N0} pods × {listRuns}");
-        var cpu = CpuUse.Start(server);
-        var whole = await ListAsync(admin, "bench-list", ListedPods, null, listRuns, token);
-        var wholeCpu = cpu.Stop();
-        Step($"  whole: {whole.P50P99}, server CPU {wholeCpu.Server.TotalMilliseconds / (listRuns + 1):F0} ms per LIST");
-        cpu = CpuUse.Start(server);
-        var paged = await ListAsync(admin, "bench-list", ListedPods, 500, listRuns, token);
-        var pagedCpu = cpu.Stop();
-        Step($"  limit=500: {paged.P50P99}, server CPU {pagedCpu.Server.TotalMilliseconds / (listRuns + 1):F0} ms per LIST");
-        rows.Add([$"LIST {ListedPods:N0} pods, no limit: p50 / p99 ({listRuns} runs)", whole.P50P99, "p50 ≤ 50 ms", ""]);
-        rows.Add([$"LIST {ListedPods:N0} pods, limit=500, all {ListedPods / 500} pages: p50 / p99", paged.P50P99, "p50 ≤ 50 ms", ""]);
-        rows.Add(["— server CPU per LIST, no limit / paged", $"{wholeCpu.Server.TotalMilliseconds / (listRuns + 1):F0} / {pagedCpu.Server.TotalMilliseconds / (listRuns + 1):F0} ms", "", ""]);
+            Step($"LIST {ListedPods:N0} pods × {listRuns}");
+            var cpu = CpuUse.Start(server);
+            var whole = await ListAsync(admin, "bench-list", ListedPods, null, listRuns, token);
+            var wholeCpu = cpu.Stop();
+            Step($"  whole: {whole.P50P99}, server CPU {wholeCpu.Server.TotalMilliseconds / (listRuns + 1):F0} ms per LIST");
+            cpu = CpuUse.Start(server);
+            var paged = await ListAsync(admin, "bench-list", ListedPods, 500, listRuns, token);
+            var pagedCpu = cpu.Stop();
+            Step($"  limit=500: {paged.P50P99}, server CPU {pagedCpu.Server.TotalMilliseconds / (listRuns + 1):F0} ms per LIST");
+            rows.Add([$"LIST {ListedPods:N0} pods, no limit: p50 / p99 ({listRuns} runs)", whole.P50P99, "p50 ≤ 50 ms", ""]);
+            rows.Add([$"LIST {ListedPods:N0} pods, limit=500, all {ListedPods / 500} pages: p50 / p99", paged.P50P99, "p50 ≤ 50 ms", ""]);
+            rows.Add(["— server CPU per LIST, no limit / paged", $"{wholeCpu.Server.TotalMilliseconds / (listRuns + 1):F0} / {pagedCpu.Server.TotalMilliseconds / (listRuns + 1):F0} ms", "", ""]);
         }
 
         foreach (var clients in Runs("creates") ? [1, 16, 64] : Array.Empty<int>())
@@ -100,15 +100,15 @@ public static partial class ApiBench
 
         if (Runs("watch"))
         {
-        Step($"watch fan-out: 1,000 watchers, {updates} updates 100 ms apart");
-        var watch = await WatchFanOutAsync(server, "bench-watch", 1000, updates, TimeSpan.FromMilliseconds(100), token);
-        Step($"  delivery {watch.Delivery.P50P99}, writes {watch.Writes.P50P99}, {watch.Missing} missing, {watch.Connections} connections, CPU per update server / client {watch.CpuPerUpdate}");
-        rows.Add([$"watch delivery, {watch.Watchers:N0} watchers × {watch.Updates} updates: p50 / p99", watch.Delivery.P50P99, "p99 ≤ 50 ms", ""]);
-        rows.Add(["— events not delivered within 10 s", watch.Missing.ToString(CultureInfo.InvariantCulture), "0", ""]);
-        rows.Add(["— the PATCH itself: p50 / p99", watch.Writes.P50P99, "", "Kubernetes SLO: p99 ≤ 1 s"]);
-        rows.Add(["— CPU per update (1,000 deliveries): server / load generator", watch.CpuPerUpdate, "", ""]);
-        rows.Add([$"— connections the watchers used (one HttpClient)", watch.Connections.ToString(CultureInfo.InvariantCulture), "", ""]);
-        rows.Add(["server RSS at the end (all pods, 1,000 watches open)", Mb(server.ResidentBytes), "", ""]);
+            Step($"watch fan-out: 1,000 watchers, {updates} updates 100 ms apart");
+            var watch = await WatchFanOutAsync(server, "bench-watch", 1000, updates, TimeSpan.FromMilliseconds(100), token);
+            Step($"  delivery {watch.Delivery.P50P99}, writes {watch.Writes.P50P99}, {watch.Missing} missing, {watch.Connections} connections, CPU per update server / client {watch.CpuPerUpdate}");
+            rows.Add([$"watch delivery, {watch.Watchers:N0} watchers × {watch.Updates} updates: p50 / p99", watch.Delivery.P50P99, "p99 ≤ 50 ms", ""]);
+            rows.Add(["— events not delivered within 10 s", watch.Missing.ToString(CultureInfo.InvariantCulture), "0", ""]);
+            rows.Add(["— the PATCH itself: p50 / p99", watch.Writes.P50P99, "", "Kubernetes SLO: p99 ≤ 1 s"]);
+            rows.Add(["— CPU per update (1,000 deliveries): server / load generator", watch.CpuPerUpdate, "", ""]);
+            rows.Add(["— connections the watchers used (one HttpClient)", watch.Connections.ToString(CultureInfo.InvariantCulture), "", ""]);
+            rows.Add(["server RSS at the end (all pods, 1,000 watches open)", Mb(server.ResidentBytes), "", ""]);
         }
 
         Console.WriteLine();
