@@ -8,6 +8,7 @@
 #   ./build.sh down             stop the server that `up` started
 #   ./build.sh bench            startup / memory / size benchmark (figures for BENCHMARKS.md)
 #   ./build.sh bench store      the store: embedded engine against a real etcd, same workload
+#   ./build.sh bench api        the API server over HTTPS: creates, LIST, watch fan-out, memory (--quick: short)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -158,13 +159,22 @@ down() {
 
 bench() {
   prereqs   # includes etcd, the anchor measured beside Edge
-  if [ "${1:-}" = store ]; then
-    shift
-    dotnet run --project bench/Edge.Bench -c Release -- store "$@"
-  else
-    publish
-    dotnet run --project bench/Edge.Bench -c Release -- startup "$ARTIFACTS/publish" "$@"
-  fi
+  case "${1:-}" in
+    store)
+      shift
+      dotnet run --project bench/Edge.Bench -c Release -- store "$@"
+      ;;
+    api)
+      # The real server binary, published for this machine, driven over HTTPS on loopback.
+      shift
+      publish "$(host_rid)"
+      dotnet run --project bench/Edge.Bench -c Release -- api --server "$ARTIFACTS/publish/$(host_rid)/edge-server" "$@"
+      ;;
+    *)
+      publish
+      dotnet run --project bench/Edge.Bench -c Release -- startup "$ARTIFACTS/publish" "$@"
+      ;;
+  esac
 }
 
 case "${1:-}" in
@@ -174,5 +184,5 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   bench) shift; bench "$@" ;;
-  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

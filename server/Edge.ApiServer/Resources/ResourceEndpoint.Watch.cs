@@ -57,6 +57,9 @@ public sealed partial class ResourceEndpoint
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync(cancellationToken);
+        // Kestrel's StartAsync only buffers the headers; send them now, as upstream flushes its
+        // watch headers at once: clients (client-go's Watch, HttpClient) wait for them before reading.
+        await context.Response.Body.FlushAsync(cancellationToken);
         if (subscription is null)
         {
             // Upstream reports a resume point older than the history as an ERROR event in a 200.

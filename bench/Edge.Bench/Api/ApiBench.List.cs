@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Edge.Bench.Api;
+
+public static partial class ApiBench
+{
+    /// <summary>
+    /// <paramref name="runs"/> LISTs of the namespace's pods, timed from the request to the last
+    /// byte of the body; with <paramref name="limit"/>, the whole list page by page as kubectl
+    /// pages it (each page's <c>continue</c> token read from its metadata).
+    /// </summary>
+    private static async Task<Latencies> ListAsync(HttpClient client, string ns, int expected, int? limit, int runs, CancellationToken cancellationToken)
+    {
+        // One untimed run checks the answer is complete (and warms the connection).
+        var items = await ListOnceAsync(client, ns, limit, countItems: true, cancellationToken);
+        if (items != expected)
+        {
+            throw new InvalidOperationException($"LIST {ns} (limit {limit}) returned {items} pods, expected {expected}");
+        }
+
+        var latencies = new Latencies();
+        for (var i = 0; i < runs; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await ListOnceAsync(client, ns, limit, countItems: false, cancellationToken);
+            latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        return latencies;
+    }
+
+    private static async Task<int> ListOnceAsync(HttpClient client, string ns, int? limit, bool countItems, CancellationToken cancellationToken)
+    {
+        var items = 0;
+        string? token = null;
+        do
+        {
+            var path = $"/api/v1/namespaces/{ns}/pods";
+            if (limit is { } l)
+            {
+                path += $"?limit={l}" + (token is null ? "" : "&continue=" + Uri.EscapeDataString(token));
+            }
+
+            var body = await SendAsync(client, HttpMethod.Get, path, null, HttpStatusCode.OK, cancellationToken);
+            if (countItems)
+            {
+                using var document = JsonDocument.Parse(body);
+                items += document.RootElement.GetProperty("items").GetArrayLength();
+            }
+
+            token = limit is null ? null : ContinueToken(body);
+        }
+        while (token is not null);
+
+        return items;
+    }
+
+    /// <summary><c>metadata.continue</c>, read without parsing the items (the list's metadata comes first).</summary>
+    private static string? ContinueToken(byte[] list)
+    {
+        var reader = new Utf8JsonReader(list);
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName)
+            {
+                continue;
+            }
+
+            if (reader.CurrentDepth == 1 && reader.ValueTextEquals("items"u8))
+            {
+                break;
+            }
+
+            if (reader.CurrentDepth == 2 && reader.ValueTextEquals("continue"u8))
+            {
+                reader.Read();
+                var value = reader.GetString();
+                return string.IsNullOrEmpty(value) ? null : value;
+            }
+        }
+
+        // Not before the items: the server put the metadata last, so look the slow way.
+        using var document = JsonDocument.Parse(list);
+        return document.RootElement.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("continue", out var c) &&
+            c.GetString() is { Length: > 0 } s ? s : null;
+    }
+
+    private static byte[] Json(string text) => Encoding.UTF8.GetBytes(text);
+}
