@@ -20,6 +20,12 @@ public sealed record RangeRequest(string Key)
     /// <summary>Return only the count.</summary>
     public bool CountOnly { get; init; }
 
+    /// <summary>
+    /// Paging callers that need only <see cref="RangeResult.More"/> can spare the walk over every
+    /// remaining key: <see cref="RangeResult.Count"/> is then only a lower bound. Engines may ignore it (etcd counts anyway).
+    /// </summary>
+    public bool WithoutCount { get; init; }
+
     /// <summary>Every key that starts with <paramref name="prefix"/>.</summary>
     public static RangeRequest Prefix(string prefix) => new(prefix) { RangeEnd = KeyRange.PrefixEnd(prefix) };
 }

@@ -44,9 +44,13 @@ public sealed partial class ObjectRegistry
         await CheckNamespaceAcceptsContentAsync(resource, ns, cancellationToken);
         var strategy = strategies.For(resource);
         var attempts = 0;
+        // A retry (a generated name or a server-chosen IP that someone else took) starts again from
+        // the request; without one possible, the request object itself is worked on.
+        var userNamed = !string.IsNullOrEmpty(obj.Name());
+        var original = !userNamed || strategy.UsesReservations ? (JsonObject)obj.DeepClone() : null;
         while (true)
         {
-            var candidate = (JsonObject)obj.DeepClone();
+            var candidate = attempts == 0 || original is null ? obj : (JsonObject)original.DeepClone();
             var candidateMetadata = candidate.Metadata();
             if (string.IsNullOrEmpty(candidate.Name()))
             {
@@ -100,7 +104,7 @@ public sealed partial class ObjectRegistry
 
             if (await GetKvAsync(resource, ns, name, cancellationToken) is not null)
             {
-                if (!string.IsNullOrEmpty(obj.Name()) || ++attempts > MaxRetries)
+                if (userNamed || ++attempts > MaxRetries)
                 {
                     throw ApiException.AlreadyExists(resource, name);
                 }
@@ -110,7 +114,7 @@ public sealed partial class ObjectRegistry
 
             // A reservation was taken meanwhile: retry when the server chose it, refuse when the user did.
             var conflict = await FirstTakenAsync(reserved, cancellationToken);
-            if (conflict is not null && UserChose(strategy, obj, conflict) || ++attempts > MaxRetries)
+            if (conflict is not null && UserChose(strategy, original ?? obj, conflict) || ++attempts > MaxRetries)
             {
                 throw ApiException.Invalid(resource, name, [strategy.ReservationConflict(candidate, conflict ?? "")]);
             }

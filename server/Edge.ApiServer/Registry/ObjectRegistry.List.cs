@@ -10,8 +10,23 @@ using Edge.Store;
 
 namespace Edge.ApiServer.Registry;
 
-/// <summary>One page of a list: the items, the revision they were read at, and the token for the next page.</summary>
-public sealed record ListPage(IReadOnlyList<JsonObject> Items, long Revision, string? Continue, long? RemainingItemCount);
+/// <summary>
+/// One page of a list: the stored items, the revision they were read at, and the token for the
+/// next page. Items are decoded only when someone needs the trees (selectors, tables); a plain
+/// list is written from the stored bytes.
+/// </summary>
+public sealed class ListPage(IReadOnlyList<KeyValue> kvs, JsonObject?[] decoded, long revision, string? continueToken)
+{
+    private IReadOnlyList<JsonObject>? _items;
+
+    public IReadOnlyList<KeyValue> Kvs { get; } = kvs;
+
+    public long Revision { get; } = revision;
+
+    public string? Continue { get; } = continueToken;
+
+    public IReadOnlyList<JsonObject> Items => _items ??= Kvs.Select((kv, i) => decoded[i] ?? StoredObjects.Decode(kv)).ToList();
+}
 
 public sealed partial class ObjectRegistry
 {
@@ -50,14 +65,16 @@ public sealed partial class ObjectRegistry
             end = start + "\0";
         }
 
-        var items = new List<JsonObject>();
+        var items = new List<KeyValue>();
+        var decoded = new List<JsonObject?>();
+        var filtered = !options.Labels.IsEmpty || !options.Fields.IsEmpty;
         string? nextStart = null;
         while (true)
         {
             RangeResult page;
             try
             {
-                page = await store.RangeAsync(new RangeRequest(start) { RangeEnd = end, Limit = ReadBatch, Revision = revision }, cancellationToken);
+                page = await store.RangeAsync(new RangeRequest(start) { RangeEnd = end, Limit = ReadBatch, Revision = revision, WithoutCount = true }, cancellationToken);
             }
             catch (StoreCompactedException)
             {
@@ -73,8 +90,8 @@ public sealed partial class ObjectRegistry
             revision = page.Revision;
             foreach (var kv in page.Kvs)
             {
-                var obj = StoredObjects.Decode(kv);
-                if (!Matches(resource, obj, options))
+                var obj = filtered ? StoredObjects.Decode(kv) : null;
+                if (obj is not null && !Matches(resource, obj, options))
                 {
                     continue;
                 }
@@ -85,7 +102,8 @@ public sealed partial class ObjectRegistry
                     break;
                 }
 
-                items.Add(obj);
+                items.Add(kv);
+                decoded.Add(obj);
             }
 
             if (nextStart is not null || !page.More || page.Kvs.Count == 0)
@@ -96,7 +114,7 @@ public sealed partial class ObjectRegistry
             start = page.Kvs[^1].Key + "\0";
         }
 
-        return new ListPage(items, revision, nextStart is null ? null : EncodeContinue(revision, nextStart), null);
+        return new ListPage(items, [.. decoded], revision, nextStart is null ? null : EncodeContinue(revision, nextStart));
     }
 
     public static bool Matches(ResourceType resource, JsonObject obj, ListOptions options) =>

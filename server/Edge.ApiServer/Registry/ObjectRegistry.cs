@@ -35,7 +35,7 @@ public sealed partial class ObjectRegistry(IStore store, ResourceStrategies stra
 
     /// <summary>The current store revision (what a list or watch "now" means).</summary>
     public async Task<long> CurrentRevisionAsync(CancellationToken cancellationToken) =>
-        (await Guard(() => store.RangeAsync(new RangeRequest("/registry/") { RangeEnd = "/registry/\0", Limit = 1, CountOnly = true }, cancellationToken))).Revision;
+        (await Guard(() => store.StatusAsync(cancellationToken))).Revision;
 
     private async Task<KeyValue?> GetKvAsync(ResourceType resource, string? ns, string name, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Api.Objects;
@@ -15,6 +17,41 @@ namespace Edge.ApiServer.Registry;
 /// </summary>
 public static class StoredObjects
 {
+    /// <summary>apiVersion, kind and metadata lead the stored JSON, so a list can splice the resourceVersion in cheaply.</summary>
+    private static void KeepMetadataFirst(JsonObject obj)
+    {
+        foreach (var (name, _) in obj)
+        {
+            if (name == "metadata")
+            {
+                return;
+            }
+
+            if (name is not ("apiVersion" or "kind"))
+            {
+                break;
+            }
+        }
+
+        var fields = obj.ToList();
+        obj.Clear();
+        foreach (var name in new[] { "apiVersion", "kind", "metadata" })
+        {
+            if (fields.FirstOrDefault(f => f.Key == name) is { Key: not null } field)
+            {
+                obj[name] = field.Value;
+            }
+        }
+
+        foreach (var (name, value) in fields)
+        {
+            if (name is not ("apiVersion" or "kind" or "metadata"))
+            {
+                obj[name] = value;
+            }
+        }
+    }
+
     public static string Key(ResourceType resource, string? ns, string name) =>
         resource.Namespaced ? $"{resource.StorePrefix}{ns}/{name}" : $"{resource.StorePrefix}{name}";
 
@@ -45,6 +82,7 @@ public static class StoredObjects
     public static byte[] Encode(JsonObject obj)
     {
         var metadata = obj.Metadata();
+        KeepMetadataFirst(obj);
         var resourceVersion = metadata["resourceVersion"];
         metadata.Remove("resourceVersion");
         try
@@ -58,6 +96,60 @@ public static class StoredObjects
                 metadata["resourceVersion"] = resourceVersion;
             }
         }
+    }
+
+    /// <summary>
+    /// Writes a stored object with its resourceVersion, splicing it into the stored bytes right
+    /// after the opening of the top-level metadata (which <see cref="Encode"/> keeps near the front).
+    /// </summary>
+    public static void WriteWithRevision(System.Buffers.IBufferWriter<byte> writer, KeyValue kv)
+    {
+        var bytes = kv.Value.AsSpan();
+        var at = MetadataContentOffset(bytes);
+        if (at < 0)
+        {
+            // Not the shape Encode writes (hand-made data): take the slow, certain road.
+            using var json = new Utf8JsonWriter(writer);
+            Decode(kv).WriteTo(json);
+            return;
+        }
+
+        writer.Write(bytes[..at]);
+        writer.Write("\"resourceVersion\":\""u8);
+        Encoding.UTF8.GetBytes(Revision(kv.ModRevision).AsSpan(), writer);
+        writer.Write(bytes[at] == (byte)'}' ? "\""u8 : "\","u8);
+        writer.Write(bytes[at..]);
+    }
+
+    /// <summary>The offset just after the <c>{</c> of the top-level metadata object, or -1.</summary>
+    private static int MetadataContentOffset(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = RequestBody.MaxDepth });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return -1;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("metadata"u8))
+                {
+                    reader.Read();
+                    var at = (int)reader.BytesConsumed;
+                    return reader.TokenType == JsonTokenType.StartObject && at < json.Length && json[at] is not ((byte)' ' or (byte)'\n') ? at : -1;
+                }
+
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return -1;
     }
 
     public static string Revision(long revision) => revision.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json.Nodes;
 using Edge.Api.Resources;
 using Edge.ApiServer.Registry;
@@ -19,7 +21,42 @@ public sealed partial class ResourceEndpoint
             return;
         }
 
-        await WriteJsonAsync(context, ToList(resource, page.Items, revision, page.Continue), StatusCodes.Status200OK);
+        await WriteStoredListAsync(context, resource, page, revision);
+    }
+
+    /// <summary>
+    /// Writes a <c>&lt;Kind&gt;List</c> straight from the stored bytes, each item with its
+    /// resourceVersion spliced in: a list of thousands of objects costs no parse and no re-serialisation.
+    /// </summary>
+    private static async Task WriteStoredListAsync(HttpContext context, ResourceType resource, ListPage page, string revision)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        var metadata = new JsonObject { ["resourceVersion"] = revision };
+        if (page.Continue is not null)
+        {
+            metadata["continue"] = page.Continue;
+        }
+
+        var writer = context.Response.BodyWriter;
+        var head = $"{{\"apiVersion\":\"{resource.ApiVersion}\",\"kind\":\"{resource.Kind}List\",\"metadata\":{metadata.ToJsonString()},\"items\":[";
+        Encoding.UTF8.GetBytes(head.AsSpan(), writer);
+        for (var i = 0; i < page.Kvs.Count; i++)
+        {
+            if (i > 0)
+            {
+                writer.Write(","u8);
+            }
+
+            StoredObjects.WriteWithRevision(writer, page.Kvs[i]);
+            if (writer.UnflushedBytes > 64 * 1024)
+            {
+                await writer.FlushAsync(context.RequestAborted);
+            }
+        }
+
+        writer.Write("]}"u8);
+        await writer.FlushAsync(context.RequestAborted);
     }
 
     /// <summary>A <c>&lt;Kind&gt;List</c> with the list's resourceVersion and continue token.</summary>

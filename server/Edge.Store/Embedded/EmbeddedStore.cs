@@ -211,6 +211,11 @@ public sealed partial class EmbeddedStore : IStore
             {
                 kvs.Add(kv);
             }
+            else if (request.WithoutCount && !request.CountOnly)
+            {
+                // One key past the limit is enough to know there are more.
+                break;
+            }
         }
 
         return new RangeResult(kvs, count, request.Limit > 0 && count > request.Limit, revision);

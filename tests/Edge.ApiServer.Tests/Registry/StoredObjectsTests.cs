@@ -1,0 +1,46 @@
+using System.Buffers;
+using System.Text.Json.Nodes;
+using Edge.Api.Resources;
+using Edge.ApiServer.Registry;
+using Edge.Store;
+
+namespace Edge.ApiServer.Tests.Registry;
+
+public sealed class StoredObjectsTests
+{
+    [Theory]
+    [InlineData("""{"kind":"ConfigMap","apiVersion":"v1","data":{"metadata":{"x":1}},"metadata":{"name":"a","labels":{"k":"v"}}}""")]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{}}""")]
+    [InlineData("""{"spec":{"template":{"metadata":{"name":"inner"}}},"metadata":{"name":"outer"}}""")]
+    public void WriteWithRevision_SplicesTheRevisionIntoTopLevelMetadata(string json)
+    {
+        var obj = (JsonObject)JsonNode.Parse(json)!;
+        var kv = new KeyValue("/registry/configmaps/ns/a", StoredObjects.Encode(obj), 5, 42, 1, 0);
+        var buffer = new ArrayBufferWriter<byte>();
+
+        StoredObjects.WriteWithRevision(buffer, kv);
+
+        var written = (JsonObject)JsonNode.Parse(buffer.WrittenSpan)!;
+        Assert.Equal("42", written["metadata"]!["resourceVersion"]!.GetValue<string>());
+        written["metadata"]!.AsObject().Remove("resourceVersion");
+        Assert.True(JsonNode.DeepEquals(obj, written), written.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(StoredObjects.Decode(kv), (JsonObject)JsonNode.Parse(buffer.WrittenSpan)!));
+    }
+
+    [Fact]
+    public void Encode_PutsMetadataAfterTypeFields()
+    {
+        var obj = (JsonObject)JsonNode.Parse("""{"data":{"a":"b"},"kind":"ConfigMap","metadata":{"name":"x"},"apiVersion":"v1"}""")!;
+
+        var text = System.Text.Encoding.UTF8.GetString(StoredObjects.Encode(obj));
+
+        Assert.StartsWith("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}""", text);
+    }
+
+    [Fact]
+    public void Key_NamespacedAndClusterScoped()
+    {
+        Assert.Equal("/registry/pods/ns/p", StoredObjects.Key(ResourceCatalog.Find("", "v1", "pods")!, "ns", "p"));
+        Assert.Equal("/registry/namespaces/ns", StoredObjects.Key(ResourceCatalog.Find("", "v1", "namespaces")!, null, "ns"));
+    }
+}
