@@ -14,6 +14,9 @@ namespace Edge.ApiServer.Requests;
 /// </summary>
 internal static partial class YamlToJson
 {
+    /// <summary>Aliases can multiply a small document into an enormous one ("billion laughs"): stop well before.</summary>
+    private const int MaxNodes = 1_000_000;
+
     public static JsonNode? Convert(byte[] body)
     {
         try
@@ -25,7 +28,8 @@ internal static partial class YamlToJson
                 throw ApiException.BadRequest("the body of the request must hold exactly one YAML document");
             }
 
-            return ToNode(stream.Documents[0].RootNode, 0);
+            var budget = MaxNodes;
+            return ToNode(stream.Documents[0].RootNode, 0, ref budget);
         }
         catch (YamlException e)
         {
@@ -33,8 +37,13 @@ internal static partial class YamlToJson
         }
     }
 
-    private static JsonNode? ToNode(YamlNode node, int depth)
+    private static JsonNode? ToNode(YamlNode node, int depth, ref int budget)
     {
+        if (--budget < 0)
+        {
+            throw ApiException.BadRequest($"the body of the request expands to more than {MaxNodes} YAML nodes");
+        }
+
         if (depth > RequestBody.MaxDepth)
         {
             throw ApiException.BadRequest($"the body of the request is nested deeper than {RequestBody.MaxDepth} levels");
@@ -52,7 +61,7 @@ internal static partial class YamlToJson
                         throw ApiException.BadRequest($"the body of the request has the key \"{name}\" twice in one mapping");
                     }
 
-                    obj[name] = ToNode(value, depth + 1);
+                    obj[name] = ToNode(value, depth + 1, ref budget);
                 }
 
                 return obj;
@@ -60,14 +69,14 @@ internal static partial class YamlToJson
                 var array = new JsonArray();
                 foreach (var item in sequence.Children)
                 {
-                    array.Add(ToNode(item, depth + 1));
+                    array.Add(ToNode(item, depth + 1, ref budget));
                 }
 
                 return array;
             case YamlScalarNode scalar:
                 return Scalar(scalar);
             default:
-                throw ApiException.BadRequest("unsupported YAML node (aliases are not accepted)");
+                throw ApiException.BadRequest("unsupported YAML node");
         }
     }
 
