@@ -17,6 +17,7 @@ public class KubectlBodyTests
     [InlineData("create-configmap")]
     [InlineData("create-secret-generic")]
     [InlineData("create-secret-docker-registry")]
+    [InlineData("create-secret-tls")]
     [InlineData("create-deployment")]
     [InlineData("create-service-nodeport")]
     [InlineData("create-service-clusterip")]
@@ -31,5 +32,18 @@ public class KubectlBodyTests
         var expected = JsonNode.Parse(File.ReadAllText(Fixture($"kubectl-1.33-{command}.json")));
 
         Assert.True(JsonNode.DeepEquals(expected, decoded), $"expected {expected!.ToJsonString()}\nactual   {decoded.ToJsonString()}");
+    }
+
+    /// <summary><c>kubectl create token</c> has no dry run; the expected JSON is Go's, less its empty token.</summary>
+    [Fact]
+    public void Kubectl133CreateToken_DecodesTokenRequest()
+    {
+        var decoded = KubernetesProtobuf.Decode(File.ReadAllBytes(Fixture("kubectl-1.33-create-token.bin")));
+        var expected = JsonNode.Parse("""
+            {"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","metadata":{"creationTimestamp":null},
+             "spec":{"audiences":["aud1"],"expirationSeconds":3600},"status":{"expirationTimestamp":null}}
+            """);
+
+        Assert.True(JsonNode.DeepEquals(expected, decoded), decoded.ToJsonString());
     }
 }
