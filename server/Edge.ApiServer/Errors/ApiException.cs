@@ -53,7 +53,7 @@ public sealed class ApiException(Status status) : Exception(status.Message)
     public static ApiException TooLarge(string message) => new(Status.Failure(413, "RequestEntityTooLarge", message));
 
     public static ApiException UnsupportedMediaType(string contentType) => new(Status.Failure(
-        415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got \"{contentType}\")"));
+        415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got \"{contentType}\")"));
 
     public static ApiException Internal(string message) => new(Status.Failure(500, "InternalError", $"Internal error occurred: {message}"));
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Edge.Api.Protobuf;
 using Edge.ApiServer.Errors;
 using Microsoft.AspNetCore.Http;
 
@@ -59,6 +60,19 @@ public static class RequestBody
     /// <summary>Parses JSON (or YAML for <c>application/yaml</c>) into a node; 400 when it is not well-formed.</summary>
     public static JsonNode? Parse(byte[] body, string mediaType)
     {
+        if (mediaType == KubernetesProtobuf.MediaType)
+        {
+            // kubectl 1.32+ sends typed creates as Kubernetes protobuf and never falls back to JSON.
+            try
+            {
+                return KubernetesProtobuf.Decode(body);
+            }
+            catch (ProtobufFormatException e)
+            {
+                throw ApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
+            }
+        }
+
         if (mediaType is "application/yaml" or "application/apply-patch+yaml")
         {
             return YamlToJson.Convert(body);
@@ -83,7 +97,7 @@ public static class RequestBody
 
     /// <summary>JSON bytes of the body whatever it came as, for field validation.</summary>
     public static byte[] AsJsonBytes(byte[] body, string mediaType, JsonNode? parsed) =>
-        mediaType is "application/yaml" or "application/apply-patch+yaml" && parsed is not null
+        mediaType is "application/yaml" or "application/apply-patch+yaml" or KubernetesProtobuf.MediaType && parsed is not null
             ? JsonSerializer.SerializeToUtf8Bytes(parsed, JsonNodeContext.Default.JsonNode)
             : body;
 

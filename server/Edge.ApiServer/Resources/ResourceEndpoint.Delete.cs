@@ -52,7 +52,7 @@ public sealed partial class ResourceEndpoint
             var bytes = await RequestBody.ReadBytesAsync(context.Request, cancellationToken);
             if (bytes.Length > 0)
             {
-                body = RequestBody.ParseObject(bytes, RequestBody.MediaType(context.Request) is "application/yaml" ? "application/yaml" : "application/json");
+                body = RequestBody.ParseObject(bytes, RequestBody.MediaType(context.Request));
             }
         }
 

@@ -90,7 +90,7 @@ public sealed partial class ResourceEndpoint
     private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourceType resource, WriteOptions options, CancellationToken cancellationToken)
     {
         var mediaType = RequestBody.MediaType(context.Request);
-        if (mediaType is not ("" or "application/json" or "application/yaml" or "*/*"))
+        if (mediaType is not ("" or "application/json" or "application/yaml" or "*/*" or Api.Protobuf.KubernetesProtobuf.MediaType))
         {
             throw ApiException.UnsupportedMediaType(mediaType);
         }
