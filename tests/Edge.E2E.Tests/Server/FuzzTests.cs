@@ -1,0 +1,244 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Edge.E2E.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Edge.E2E.Tests.Server;
+
+/// <summary>
+/// Ten thousand hostile requests from a fixed seed against one real server: none may be a 5xx,
+/// every error must be a Status, and the objects made before must come through unchanged,
+/// also after a restart. A failure names the request index; <see cref="FuzzCorpus.Get"/> rebuilds it.
+/// </summary>
+public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Seed = 20250917;
+    private const int Requests = 10_400;
+    private const int Concurrency = 8;
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(100);
+
+    private readonly TempDir _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task HostileRequests_NeverFailTheServerOrTouchOtherObjects()
+    {
+        var port = FreePort.Next();
+        var offenders = new ConcurrentQueue<string>();
+        var counts = new ConcurrentDictionary<string, int>();
+        var sent = 0;
+        Dictionary<string, JsonNode> before;
+        await using (var server = await ServerProcess.StartAsync(_temp, port: port))
+        {
+            using var client = AdminClient(server);
+            await CreateKeptObjectsAsync(client);
+            before = await ReadKeptObjectsAsync(client);
+
+            var corpus = new FuzzCorpus(Seed);
+            var clock = Stopwatch.StartNew();
+            using var budget = new CancellationTokenSource(Budget);
+            try
+            {
+                await Parallel.ForEachAsync(Enumerable.Range(0, Requests), new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = budget.Token }, async (index, token) =>
+                {
+                    var request = corpus.Get(index);
+                    var problem = await SendAndCheckAsync(client, request, token);
+                    counts.AddOrUpdate(request.Category, 1, (_, n) => n + 1);
+                    Interlocked.Increment(ref sent);
+                    if (problem is not null && offenders.Count < 20)
+                    {
+                        offenders.Enqueue($"{request}\n    => {problem}");
+                    }
+                });
+            }
+            catch (OperationCanceledException) when (budget.IsCancellationRequested)
+            {
+                Assert.Fail($"only {sent} of {Requests} requests were answered in {Budget.TotalSeconds} s; first problems:\n" + string.Join("\n", offenders.Take(8)));
+            }
+
+            output.WriteLine($"{sent} requests in {clock.Elapsed.TotalSeconds:F1} s (seed {Seed}): " + string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}")));
+
+            Assert.True(offenders.IsEmpty, $"{offenders.Count}+ bad answers (seed {Seed}):\n" + string.Join("\n", offenders.Take(8)));
+            Assert.False(server.HasExited, "edge-server died:\n" + server.Output);
+            var failures = server.Output.Split('\n').Where(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal)).ToList();
+            Assert.True(failures.Count == 0, "the server logged failures:\n" + Tail(server.Output));
+
+            await AssertKeptObjectsAsync(client, before);
+            await AssertCreateAndGetWorkAsync(client, "after-fuzz");
+            Assert.Equal(0, await server.StopAsync());
+        }
+
+        await using var restarted = await ServerProcess.StartAsync(_temp, port: port);
+        using var again = AdminClient(restarted);
+        await AssertKeptObjectsAsync(again, before);
+        await AssertCreateAndGetWorkAsync(again, "after-restart");
+    }
+
+    /// <summary>Sends one request; returns what is wrong with the answer, or null.</summary>
+    private static async Task<string?> SendAndCheckAsync(HttpClient client, FuzzRequest fuzz, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(fuzz.Method), new Uri(fuzz.Target, UriKind.Relative));
+        if (fuzz.Body is not null)
+        {
+            request.Content = fuzz.Chunked ? new StreamContent(new UnseekableStream(fuzz.Body)) : new ByteArrayContent(fuzz.Body);
+            request.Headers.TransferEncodingChunked = fuzz.Chunked ? true : null;
+            if (fuzz.ContentType is not null)
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", fuzz.ContentType);
+            }
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            // Headers only: a fuzzed watch that happens to be valid streams until we hang up.
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return $"no answer: {e.GetType().Name}: {e.Message} {e.InnerException?.Message}";
+        }
+
+        using (response)
+        {
+            var code = (int)response.StatusCode;
+            if (code >= 500)
+            {
+                return $"{code}: {await ReadPrefixAsync(response, cancellationToken)}";
+            }
+
+            if (fuzz.ExpectStatus is { } expected && code != expected)
+            {
+                return $"expected {expected}, got {code}: {await ReadPrefixAsync(response, cancellationToken)}";
+            }
+
+            if (code < 400 || fuzz.Method == "HEAD")
+            {
+                return null;
+            }
+
+            var body = await ReadPrefixAsync(response, cancellationToken);
+            try
+            {
+                using var status = JsonDocument.Parse(body);
+                var root = status.RootElement;
+                if (root.GetProperty("kind").GetString() != "Status" || root.GetProperty("apiVersion").GetString() != "v1" ||
+                    root.GetProperty("code").GetInt32() != code || root.GetProperty("status").GetString() != "Failure")
+                {
+                    return $"{code} with a body that is not a matching Status: {body}";
+                }
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                return $"{code} with a body that is not a Status ({e.Message}): {(body.Length > 300 ? body[..300] : body)}";
+            }
+
+            return null;
+        }
+    }
+
+    private static async Task<string> ReadPrefixAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        var text = await response.Content.ReadAsStringAsync(timeout.Token);
+        return text.Length > 2000 ? text[..2000] : text;
+    }
+
+    private static HttpClient AdminClient(ServerProcess server)
+    {
+        var certificate = X509Certificate2.CreateFromPemFile(
+            Path.Combine(server.DataDir, "tls", "client-admin.crt"), Path.Combine(server.DataDir, "tls", "client-admin.key"));
+        var client = server.CreateClient(certificate);
+        client.Timeout = TimeSpan.FromSeconds(30);
+        return client;
+    }
+
+    private static async Task CreateKeptObjectsAsync(HttpClient client)
+    {
+        foreach (var ns in new[] { FuzzCorpus.Kept, FuzzCorpus.Target })
+        {
+            await PostAsync(client, "/api/v1/namespaces", JsonText.Fill("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"@0@"}}""", ns));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await PostAsync(client, $"/api/v1/namespaces/{FuzzCorpus.Kept}/configmaps",
+                JsonText.Fill("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"kept-@0@","labels":{"app":"fz"}},"data":{"i":"@1@"}}""", i, i));
+        }
+
+        await PostAsync(client, $"/apis/apps/v1/namespaces/{FuzzCorpus.Kept}/deployments", Deployment("kept"));
+
+        // The victims the fuzzer patches, replaces and deletes: the same shapes as the kept ones.
+        var target = FuzzCorpus.Target;
+        await PostAsync(client, $"/api/v1/namespaces/{target}/configmaps", JsonText.Fill("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"@0@"},"data":{"k":"v"}}""", FuzzCorpus.Victim));
+        await PostAsync(client, $"/apis/apps/v1/namespaces/{target}/deployments", Deployment(FuzzCorpus.Victim));
+        await PostAsync(client, $"/api/v1/namespaces/{target}/pods",
+            JsonText.Fill("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"@0@"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}""", FuzzCorpus.Victim));
+    }
+
+    private static string Deployment(string name) =>
+        JsonText.Fill("""{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"@0@"},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"fz"}},"template":{"metadata":{"labels":{"app":"fz"}},"spec":{"containers":[{"name":"c","image":"nginx","env":[{"name":"A","value":"1"}]}]}}}}""", name);
+
+    private static async Task PostAsync(HttpClient client, string path, string json)
+    {
+        using var response = await client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Every object of the kept namespace (and the namespace itself), by path.</summary>
+    private static async Task<Dictionary<string, JsonNode>> ReadKeptObjectsAsync(HttpClient client)
+    {
+        var objects = new Dictionary<string, JsonNode>
+        {
+            ["namespace"] = JsonNode.Parse(await client.GetStringAsync($"/api/v1/namespaces/{FuzzCorpus.Kept}"))!,
+        };
+        foreach (var list in new[] { $"/api/v1/namespaces/{FuzzCorpus.Kept}/configmaps", $"/apis/apps/v1/namespaces/{FuzzCorpus.Kept}/deployments" })
+        {
+            foreach (var item in JsonNode.Parse(await client.GetStringAsync(list))!["items"]!.AsArray())
+            {
+                objects[$"{list}/{item!["metadata"]!["name"]}"] = item.DeepClone();
+            }
+        }
+
+        return objects;
+    }
+
+    private static async Task AssertKeptObjectsAsync(HttpClient client, Dictionary<string, JsonNode> before)
+    {
+        var after = await ReadKeptObjectsAsync(client);
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        foreach (var (path, obj) in before)
+        {
+            Assert.True(JsonNode.DeepEquals(obj, after[path]), $"{path} changed:\nbefore {obj.ToJsonString()}\nafter  {after[path].ToJsonString()}");
+        }
+
+        Assert.Contains($"/api/v1/namespaces/{FuzzCorpus.Kept}/configmaps/kept-2", after.Keys);
+        Assert.Contains($"/apis/apps/v1/namespaces/{FuzzCorpus.Kept}/deployments/kept", after.Keys);
+    }
+
+    private static async Task AssertCreateAndGetWorkAsync(HttpClient client, string name)
+    {
+        await PostAsync(client, "/api/v1/namespaces", JsonText.Fill("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"@0@"}}""", name));
+        await PostAsync(client, $"/api/v1/namespaces/{name}/configmaps",
+            JsonText.Fill("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"@0@"},"data":{"ok":"yes"}}""", name));
+        var got = JsonNode.Parse(await client.GetStringAsync($"/api/v1/namespaces/{name}/configmaps/{name}"))!;
+        Assert.Equal("yes", (string?)got["data"]!["ok"]);
+    }
+
+    private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
+
+    /// <summary>A body stream without a length, so HttpClient sends it chunked.</summary>
+    private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes, writable: false)
+    {
+        public override bool CanSeek => false;
+    }
+}
