@@ -215,7 +215,9 @@ public sealed class KubernetesClientTests : IDisposable
         var errors = new List<Exception>();
         var start = (await client.CoreV1.ListNamespacedPodAsync(Ns)).Metadata.ResourceVersion;
 
-        using var response = await client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(Ns, watch: true, resourceVersion: start, timeoutSeconds: 60);
+        // Not awaited: the client returns the response only once the first event line arrives, and
+        // none will before the changes below. Starting from the list's resourceVersion, none is lost.
+        var response = client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(Ns, watch: true, resourceVersion: start, timeoutSeconds: 60);
         using var watcher = response.Watch<V1Pod, V1PodList>(
             (type, pod) =>
             {
