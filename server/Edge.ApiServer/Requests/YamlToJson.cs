@@ -18,14 +18,19 @@ internal static partial class YamlToJson
     {
         try
         {
+            var text = Encoding.UTF8.GetString(body);
+            CheckDepth(text);
             var stream = new YamlStream();
-            stream.Load(new StringReader(Encoding.UTF8.GetString(body)));
+            stream.Load(new StringReader(text));
             if (stream.Documents.Count != 1)
             {
                 throw ApiException.BadRequest("the body of the request must hold exactly one YAML document");
             }
 
-            return ToNode(stream.Documents[0].RootNode, 0);
+            // Aliases share nodes, so a small document can spell a huge tree ("billion laughs"):
+            // the tree may have no more nodes than the body has bytes.
+            var budget = body.Length + 16;
+            return ToNode(stream.Documents[0].RootNode, 0, ref budget);
         }
         catch (YamlException e)
         {
@@ -33,8 +38,39 @@ internal static partial class YamlToJson
         }
     }
 
-    private static JsonNode? ToNode(YamlNode node, int depth)
+    /// <summary>
+    /// Refuses deep nesting from the event stream, before the representation model recurses into it
+    /// (and before the scanner spends seconds on ten thousand open brackets).
+    /// </summary>
+    private static void CheckDepth(string text)
     {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > RequestBody.MaxDepth)
+                    {
+                        throw ApiException.BadRequest($"the body of the request is nested deeper than {RequestBody.MaxDepth} levels");
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+    }
+
+    private static JsonNode? ToNode(YamlNode node, int depth, ref int budget)
+    {
+        if (--budget < 0)
+        {
+            throw ApiException.BadRequest("the body of the request expands (through YAML aliases) to more nodes than it has bytes");
+        }
+
         if (depth > RequestBody.MaxDepth)
         {
             throw ApiException.BadRequest($"the body of the request is nested deeper than {RequestBody.MaxDepth} levels");
@@ -52,7 +88,7 @@ internal static partial class YamlToJson
                         throw ApiException.BadRequest($"the body of the request has the key \"{name}\" twice in one mapping");
                     }
 
-                    obj[name] = ToNode(value, depth + 1);
+                    obj[name] = ToNode(value, depth + 1, ref budget);
                 }
 
                 return obj;
@@ -60,7 +96,7 @@ internal static partial class YamlToJson
                 var array = new JsonArray();
                 foreach (var item in sequence.Children)
                 {
-                    array.Add(ToNode(item, depth + 1));
+                    array.Add(ToNode(item, depth + 1, ref budget));
                 }
 
                 return array;

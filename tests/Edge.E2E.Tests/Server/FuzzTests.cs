@@ -61,15 +61,14 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
             }
             catch (OperationCanceledException) when (budget.IsCancellationRequested)
             {
-                Assert.Fail($"only {sent} of {Requests} requests were answered in {Budget.TotalSeconds} s; first problems:\n" + string.Join("\n", offenders.Take(8)));
+                Assert.Fail($"only {sent} of {Requests} requests were answered in {Budget.TotalSeconds} s; first problems:\n" + string.Join("\n", offenders.Take(8)) + "\nserver log:\n" + Failures(server.Output));
             }
 
             output.WriteLine($"{sent} requests in {clock.Elapsed.TotalSeconds:F1} s (seed {Seed}): " + string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}")));
 
-            Assert.True(offenders.IsEmpty, $"{offenders.Count}+ bad answers (seed {Seed}):\n" + string.Join("\n", offenders.Take(8)));
+            Assert.True(offenders.IsEmpty, $"{offenders.Count}+ bad answers (seed {Seed}):\n" + string.Join("\n", offenders.Take(8)) + "\nserver log:\n" + Failures(server.Output));
             Assert.False(server.HasExited, "edge-server died:\n" + server.Output);
-            var failures = server.Output.Split('\n').Where(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal)).ToList();
-            Assert.True(failures.Count == 0, "the server logged failures:\n" + Tail(server.Output));
+            Assert.True(Failures(server.Output).Length == 0, "the server logged failures:\n" + Failures(server.Output));
 
             await AssertKeptObjectsAsync(client, before);
             await AssertCreateAndGetWorkAsync(client, "after-fuzz");
@@ -112,12 +111,12 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
             var code = (int)response.StatusCode;
             if (code >= 500)
             {
-                return $"{code}: {await ReadPrefixAsync(response, cancellationToken)}";
+                return $"{code}: {Shorten(await ReadBodyAsync(response, cancellationToken))}";
             }
 
             if (fuzz.ExpectStatus is { } expected && code != expected)
             {
-                return $"expected {expected}, got {code}: {await ReadPrefixAsync(response, cancellationToken)}";
+                return $"expected {expected}, got {code}: {Shorten(await ReadBodyAsync(response, cancellationToken))}";
             }
 
             if (code < 400 || fuzz.Method == "HEAD")
@@ -125,7 +124,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
                 return null;
             }
 
-            var body = await ReadPrefixAsync(response, cancellationToken);
+            var body = await ReadBodyAsync(response, cancellationToken);
             try
             {
                 using var status = JsonDocument.Parse(body);
@@ -133,24 +132,23 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
                 if (root.GetProperty("kind").GetString() != "Status" || root.GetProperty("apiVersion").GetString() != "v1" ||
                     root.GetProperty("code").GetInt32() != code || root.GetProperty("status").GetString() != "Failure")
                 {
-                    return $"{code} with a body that is not a matching Status: {body}";
+                    return $"{code} with a body that is not a matching Status: {Shorten(body)}";
                 }
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
             {
-                return $"{code} with a body that is not a Status ({e.Message}): {(body.Length > 300 ? body[..300] : body)}";
+                return $"{code} with a body that is not a Status ({e.Message}): {Shorten(body)}";
             }
 
             return null;
         }
     }
 
-    private static async Task<string> ReadPrefixAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
-        var text = await response.Content.ReadAsStringAsync(timeout.Token);
-        return text.Length > 2000 ? text[..2000] : text;
+        return await response.Content.ReadAsStringAsync(timeout.Token);
     }
 
     private static HttpClient AdminClient(ServerProcess server)
@@ -234,7 +232,12 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("yes", (string?)got["data"]!["ok"]);
     }
 
-    private static string Tail(string text) => text.Length > 6000 ? text[^6000..] : text;
+    private static string Shorten(string text) => text.Length > 400 ? text[..400] + "…" : text;
+
+    /// <summary>The error lines of the server's log, the first few, shortened.</summary>
+    private static string Failures(string log) => string.Join("\n", log.Split('\n')
+        .Where(l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal))
+        .Take(8).Select(l => l.Length > 700 ? l[..700] + "…" : l));
 
     /// <summary>A body stream without a length, so HttpClient sends it chunked.</summary>
     private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes, writable: false)
