@@ -36,6 +36,11 @@ internal static partial class YamlToJson
         {
             throw ApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner trips over some malformed plain scalars with this instead of a YamlException.
+            throw ApiException.BadRequest("the body of the request could not be decoded: malformed YAML");
+        }
     }
 
     /// <summary>

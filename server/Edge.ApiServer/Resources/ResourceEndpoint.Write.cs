@@ -76,7 +76,7 @@ public sealed partial class ResourceEndpoint
             }
             catch (PatchException e)
             {
-                throw new ApiException(Api.Meta.Status.Failure(e.StatusCode, e.StatusCode == 422 ? "Invalid" : "BadRequest", e.Message));
+                throw new ApiException(Api.Meta.Status.Failure(e.StatusCode, e.Reason, e.Message));
             }
 
             return result as JsonObject ?? throw ApiException.BadRequest("the patch did not produce an object");

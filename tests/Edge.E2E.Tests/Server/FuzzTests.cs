@@ -13,9 +13,11 @@ using Xunit.Abstractions;
 namespace Edge.E2E.Tests.Server;
 
 /// <summary>
-/// Ten thousand hostile requests from a fixed seed against one real server: none may be a 5xx,
-/// every error must be a Status, and the objects made before must come through unchanged,
-/// also after a restart. A failure names the request index; <see cref="FuzzCorpus.Get"/> rebuilds it.
+/// Ten thousand hostile requests from a fixed seed against one real server: none may be a 5xx
+/// (but for the two upstream answers in <see cref="IsUpstreamServerError"/>), every error must be
+/// a Status, the server must log no failure, and the objects made before must come through
+/// unchanged, also after a restart. A failure names the request index; <see cref="FuzzCorpus.Get"/>
+/// rebuilds it.
 /// </summary>
 public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
 {
@@ -111,7 +113,8 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
             var code = (int)response.StatusCode;
             if (code >= 500)
             {
-                return $"{code}: {Shorten(await ReadBodyAsync(response, cancellationToken))}";
+                var text = await ReadBodyAsync(response, cancellationToken);
+                return IsUpstreamServerError(fuzz, code, text) ? null : $"{code}: {Shorten(text)}";
             }
 
             if (fuzz.ExpectStatus is { } expected && code != expected)
@@ -125,6 +128,13 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
             }
 
             var body = await ReadBodyAsync(response, cancellationToken);
+            if (body.Length == 0 && code == 400 && CarriesNul(fuzz))
+            {
+                // Kestrel refuses a NUL in the request target or a header before the API sees the
+                // request: not valid HTTP, so no Status (upstream's Go server answers plain text too).
+                return null;
+            }
+
             try
             {
                 using var status = JsonDocument.Parse(body);
@@ -143,6 +153,33 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// The two 5xx answers a real cluster gives to client mistakes, which clients recognise by code
+    /// and reason: a strategic merge patch error upstream does not classify (unknown <c>$patch</c>,
+    /// missing merge key) is a 500 with an empty reason, and a resourceVersion ahead of the store is
+    /// 504 "Too large resource version" (client-go's reflector relists on exactly that).
+    /// </summary>
+    private static bool IsUpstreamServerError(FuzzRequest fuzz, int code, string body)
+    {
+        try
+        {
+            using var status = JsonDocument.Parse(body);
+            var root = status.RootElement;
+            var reason = root.TryGetProperty("reason", out var r) ? r.GetString() : "";
+            var message = root.GetProperty("message").GetString() ?? "";
+            return root.GetProperty("kind").GetString() == "Status" && root.GetProperty("code").GetInt32() == code && (
+                (code == 500 && string.IsNullOrEmpty(reason) && fuzz.ContentType == "application/strategic-merge-patch+json") ||
+                (code == 504 && reason == "Timeout" && message.StartsWith("Too large resource version", StringComparison.Ordinal)));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool CarriesNul(FuzzRequest fuzz) =>
+        fuzz.Target.Contains("%00", StringComparison.Ordinal) || fuzz.ContentType?.Contains('\0') == true;
 
     private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
