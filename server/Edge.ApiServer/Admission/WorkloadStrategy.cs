@@ -93,7 +93,7 @@ public sealed class WorkloadStrategy(ResourceType resource) : ResourceStrategy(r
             return;
         }
 
-        if (spec["template"]?["spec"] is JsonObject podSpec)
+        if ((spec["template"] as JsonObject)?["spec"] is JsonObject podSpec)
         {
             PodSpecRules.Default(podSpec);
         }
@@ -105,12 +105,12 @@ public sealed class WorkloadStrategy(ResourceType resource) : ResourceStrategy(r
                 spec["revisionHistoryLimit"] ??= 10;
                 spec["progressDeadlineSeconds"] ??= 600;
                 spec["strategy"] ??= new JsonObject { ["type"] = "RollingUpdate" };
-                if (ObjectFields.String(spec["strategy"], "type") == "RollingUpdate")
+                if (spec["strategy"] is JsonObject strategy && ObjectFields.String(strategy, "type") == "RollingUpdate")
                 {
-                    var rolling = spec["strategy"]!["rollingUpdate"] as JsonObject ?? new JsonObject();
+                    var rolling = strategy["rollingUpdate"] as JsonObject ?? new JsonObject();
                     rolling["maxUnavailable"] ??= "25%";
                     rolling["maxSurge"] ??= "25%";
-                    spec["strategy"]!["rollingUpdate"] = rolling;
+                    strategy["rollingUpdate"] = rolling;
                 }
 
                 break;

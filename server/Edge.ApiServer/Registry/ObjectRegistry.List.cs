@@ -42,7 +42,7 @@ public sealed partial class ObjectRegistry
     /// </summary>
     public async Task<ListPage> ListAsync(ResourceType resource, string? ns, ListOptions options, CancellationToken cancellationToken)
     {
-        SelectableFields.Validate(resource, options.Fields);
+        options.ValidateFields(resource);
         var prefix = StoredObjects.Prefix(resource, ns);
         var end = KeyRange.PrefixEnd(prefix);
         var start = prefix;

@@ -77,6 +77,11 @@ public sealed partial class ObjectRegistry(IStore store, ResourceStrategies stra
         {
             throw ApiException.Gone($"too old resource version: {e.Message}");
         }
+        catch (StoreRequestException e)
+        {
+            // The request itself is over the store's limits (an object over 1.5 MiB): the client's fault.
+            throw ApiException.TooLarge(e.Message);
+        }
         catch (StoreException e)
         {
             throw ApiException.Internal(e.Message);

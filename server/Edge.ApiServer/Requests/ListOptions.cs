@@ -25,9 +25,22 @@ public sealed record ListOptions
 
     public string? Continue { get; init; }
 
-    public int? TimeoutSeconds { get; init; }
+    public long? TimeoutSeconds { get; init; }
 
     public bool? SendInitialEvents { get; init; }
+
+    /// <summary>A field selector on a field the resource cannot select by is a 400, as upstream.</summary>
+    public void ValidateFields(Edge.Api.Resources.ResourceType resource)
+    {
+        try
+        {
+            SelectableFields.Validate(resource, Fields);
+        }
+        catch (SelectorException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+    }
 
     public static ListOptions From(IQueryCollection query)
     {
@@ -43,7 +56,7 @@ public sealed record ListOptions
                 ResourceVersionMatch = QueryValues.String(query, "resourceVersionMatch"),
                 Limit = QueryValues.Long(query, "limit") ?? 0,
                 Continue = QueryValues.String(query, "continue"),
-                TimeoutSeconds = (int?)QueryValues.Long(query, "timeoutSeconds"),
+                TimeoutSeconds = QueryValues.Long(query, "timeoutSeconds"),
                 SendInitialEvents = query.ContainsKey("sendInitialEvents") ? QueryValues.Bool(query, "sendInitialEvents") : null,
             };
         }

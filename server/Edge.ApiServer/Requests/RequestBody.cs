@@ -80,11 +80,36 @@ public static class RequestBody
 
         try
         {
-            return JsonNode.Parse(body, NodeOptions, DocumentOptions);
+            var node = JsonNode.Parse(body, NodeOptions, DocumentOptions);
+            CheckStrings(body);
+            return node;
         }
         catch (JsonException e)
         {
             throw ApiException.BadRequest($"the body of the request could not be decoded: {JsonMessage(e)}");
+        }
+    }
+
+    /// <summary>
+    /// The parser leaves strings undecoded until they are read, so invalid UTF-8 or a lone
+    /// surrogate escape (<c>"\ud800"</c>) would surface later, anywhere, as an InvalidOperationException.
+    /// </summary>
+    private static void CheckStrings(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                {
+                    reader.GetString();
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw ApiException.BadRequest("the body of the request could not be decoded: a string is not valid UTF-8 or holds an unpaired surrogate");
         }
     }
 

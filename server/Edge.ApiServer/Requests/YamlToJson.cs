@@ -14,26 +14,58 @@ namespace Edge.ApiServer.Requests;
 /// </summary>
 internal static partial class YamlToJson
 {
-    /// <summary>Aliases can multiply a small document into an enormous one ("billion laughs"): stop well before.</summary>
-    private const int MaxNodes = 1_000_000;
-
     public static JsonNode? Convert(byte[] body)
     {
         try
         {
+            var text = Encoding.UTF8.GetString(body);
+            CheckDepth(text);
             var stream = new YamlStream();
-            stream.Load(new StringReader(Encoding.UTF8.GetString(body)));
+            stream.Load(new StringReader(text));
             if (stream.Documents.Count != 1)
             {
                 throw ApiException.BadRequest("the body of the request must hold exactly one YAML document");
             }
 
-            var budget = MaxNodes;
+            // Aliases share nodes, so a small document can spell a huge tree ("billion laughs"):
+            // the tree may have no more nodes than the body has bytes.
+            var budget = body.Length + 16;
             return ToNode(stream.Documents[0].RootNode, 0, ref budget);
         }
         catch (YamlException e)
         {
             throw ApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner trips over some malformed plain scalars with this instead of a YamlException.
+            throw ApiException.BadRequest("the body of the request could not be decoded: malformed YAML");
+        }
+    }
+
+    /// <summary>
+    /// Refuses deep nesting from the event stream, before the representation model recurses into it
+    /// (and before the scanner spends seconds on ten thousand open brackets).
+    /// </summary>
+    private static void CheckDepth(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > RequestBody.MaxDepth)
+                    {
+                        throw ApiException.BadRequest($"the body of the request is nested deeper than {RequestBody.MaxDepth} levels");
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
         }
     }
 
@@ -41,7 +73,7 @@ internal static partial class YamlToJson
     {
         if (--budget < 0)
         {
-            throw ApiException.BadRequest($"the body of the request expands to more than {MaxNodes} YAML nodes");
+            throw ApiException.BadRequest("the body of the request expands (through YAML aliases) to more nodes than it has bytes");
         }
 
         if (depth > RequestBody.MaxDepth)
@@ -76,7 +108,7 @@ internal static partial class YamlToJson
             case YamlScalarNode scalar:
                 return Scalar(scalar);
             default:
-                throw ApiException.BadRequest("unsupported YAML node");
+                throw ApiException.BadRequest("unsupported YAML node (aliases are not accepted)");
         }
     }
 

@@ -15,6 +15,8 @@ public sealed partial class ResourceEndpoint
 {
     private static readonly TimeSpan BookmarkInterval = TimeSpan.FromSeconds(30);
 
+    private const long MaxWatchSeconds = 30L * 24 * 3600;
+
     /// <summary>
     /// A watch: optional initial ADDED events (resourceVersion unset or "0", or
     /// sendInitialEvents=true), then every change in revision order, filtered by the selectors
@@ -23,7 +25,7 @@ public sealed partial class ResourceEndpoint
     /// </summary>
     private async Task WatchAsync(HttpContext context, ResourceType resource, string? ns, ListOptions options)
     {
-        SelectableFields.Validate(resource, options.Fields);
+        options.ValidateFields(resource);
         var cancellationToken = context.RequestAborted;
         var requested = options.ResourceVersion;
         var initialEvents = options.SendInitialEvents ?? (string.IsNullOrEmpty(requested) || requested == "0");
@@ -53,7 +55,8 @@ public sealed partial class ResourceEndpoint
         byte[] TableFrame(string type, JsonObject obj) =>
             CachedEvent.Encode(type, Tables.TableConvertor.ToTable(resource, [obj], time.GetUtcNow(), includeObject, null, null));
 
-        var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds ?? (1800 + Random.Shared.Next(1800)));
+        // CancelAfter refuses more than ~49 days; a longer timeout is the same as none.
+        var timeout = TimeSpan.FromSeconds(Math.Min(options.TimeoutSeconds ?? (1800 + Random.Shared.Next(1800)), MaxWatchSeconds));
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync(cancellationToken);

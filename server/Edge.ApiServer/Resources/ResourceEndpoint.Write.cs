@@ -131,7 +131,33 @@ public sealed partial class ResourceEndpoint
 
         foreach (var problem in problems)
         {
-            context.Response.Headers.Append("Warning", $"299 - \"{problem.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+            context.Response.Headers.Append("Warning", $"299 - \"{WarningText(problem)}\"");
         }
+    }
+
+    /// <summary>
+    /// A header value is ASCII without controls (Kestrel throws otherwise), and the problem may
+    /// quote a field name from the body: anything else is escaped as \uXXXX.
+    /// </summary>
+    private static string WarningText(string problem)
+    {
+        var text = new System.Text.StringBuilder(problem.Length);
+        foreach (var c in problem)
+        {
+            if (c is '"' or '\\')
+            {
+                text.Append('\\').Append(c);
+            }
+            else if (c is < ' ' or > '~')
+            {
+                text.Append($"\\u{(int)c:x4}");
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
     }
 }
