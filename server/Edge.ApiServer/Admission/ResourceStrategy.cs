@@ -36,7 +36,14 @@ public class ResourceStrategy(ResourceType resource)
     {
         if (Resource.HasSubresource("status"))
         {
-            obj["status"] = old["status"]?.DeepClone();
+            if (old["status"] is { } status)
+            {
+                obj["status"] = status.DeepClone();
+            }
+            else
+            {
+                obj.Remove("status");
+            }
         }
     }
 

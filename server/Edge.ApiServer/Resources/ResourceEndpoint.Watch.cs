@@ -78,7 +78,8 @@ public sealed partial class ResourceEndpoint
             try
             {
                 var lastRevision = startRevision;
-                if (initialEvents)
+                // At revision 0 the store was empty: there is nothing to replay as ADDED.
+                if (initialEvents && startRevision > 0)
                 {
                     var page = await registry.ListAsync(resource, ns, options with
                     {

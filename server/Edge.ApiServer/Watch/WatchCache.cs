@@ -38,15 +38,21 @@ public sealed partial class WatchCache(IStore store, ILogger logger, int capacit
 
     public int Watchers => _subscribers.Length;
 
-    /// <summary>Starts following the store, replaying the recent history it still holds so that resumes across a restart work.</summary>
+    /// <summary>
+    /// Starts following the store, replaying the recent history it still holds so that resumes
+    /// across a restart work. Serving may start at once: while the replay runs, "now" for a new
+    /// watcher is the cache's revision, a consistent if slightly older point, and everything after
+    /// it still arrives. (Waiting for the replay to reach the store's revision cannot work in
+    /// general: etcd's revision also counts writes outside /registry/ that no event will show.)
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var status = await store.StatusAsync(cancellationToken);
         var from = Math.Max(status.CompactRevision, status.Revision - capacity);
         _revision = from;
         _coveredFrom = from;
-        _pump = Task.Run(() => PumpAsync(from, status.Revision, _stop.Token), CancellationToken.None);
-        await _ready.Task.WaitAsync(cancellationToken);
+        _pump = Task.Run(() => PumpAsync(_stop.Token), CancellationToken.None);
+        _ready.TrySetResult();
     }
 
     /// <summary>
@@ -96,13 +102,8 @@ public sealed partial class WatchCache(IStore store, ILogger logger, int capacit
         }
     }
 
-    private async Task PumpAsync(long from, long readyAt, CancellationToken cancellationToken)
+    private async Task PumpAsync(CancellationToken cancellationToken)
     {
-        if (from >= readyAt)
-        {
-            _ready.TrySetResult();
-        }
-
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -110,10 +111,6 @@ public sealed partial class WatchCache(IStore store, ILogger logger, int capacit
                 await foreach (var batch in store.WatchAsync(WatchRequest.Prefix("/registry/", Revision + 1, prevKv: true), cancellationToken))
                 {
                     Apply(batch);
-                    if (Revision >= readyAt)
-                    {
-                        _ready.TrySetResult();
-                    }
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -125,8 +122,6 @@ public sealed partial class WatchCache(IStore store, ILogger logger, int capacit
                 // History we had not read yet is gone: watchers from before it must re-list.
                 WatchCacheLog.Compacted(logger, Revision, e.CompactRevision);
                 ResetTo(await CurrentRevisionAsync(cancellationToken));
-                readyAt = Math.Min(readyAt, Revision);
-                _ready.TrySetResult();
             }
             catch (StoreException e)
             {

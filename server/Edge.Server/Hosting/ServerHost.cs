@@ -64,7 +64,6 @@ public static class ServerHost
         var health = new HealthChecks();
         health.AddLiveness("ping", () => null);
         health.AddReadiness("store", () => null);
-        health.AddReadiness("watch-cache", () => api.WatchCache.Ready.IsCompleted ? null : "watch cache is catching up with the store");
         var handler = new ApiRequestHandler(health, new VersionEndpoint(ToVersionInfo(build)), api.Resources, loggerFactory.CreateLogger("api"));
 
         var app = BuildWebApplication(options, pki, loggerFactory, logger, handler);

@@ -88,7 +88,7 @@ public sealed class KubectlTests : IDisposable
             Assert.Equal("ok", await client.GetStringAsync(path));
         }
 
-        Assert.Equal("[+]ping ok\n[+]store ok\n[+]watch-cache ok\nreadyz check passed\n", await client.GetStringAsync("/readyz?verbose"));
+        Assert.Equal("[+]ping ok\n[+]store ok\nreadyz check passed\n", await client.GetStringAsync("/readyz?verbose"));
         Assert.Equal("ok", await client.GetStringAsync("/livez/ping"));
         using var missing = await client.GetAsync("/readyz/nonexistent");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
