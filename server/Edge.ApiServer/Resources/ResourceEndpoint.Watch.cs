@@ -158,7 +158,7 @@ public sealed partial class ResourceEndpoint
     {
         if (!filtered)
         {
-            return cached.Current is null ? "DELETED" : cached.Previous is null ? "ADDED" : "MODIFIED";
+            return cached.IsDeletion ? "DELETED" : cached.IsCreation ? "ADDED" : "MODIFIED";
         }
 
         var now = cached.Current is not null && ObjectRegistry.Matches(resource, cached.Current, options);

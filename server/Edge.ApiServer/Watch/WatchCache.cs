@@ -187,7 +187,7 @@ public sealed partial class WatchCache(IStore store, ILogger logger, int capacit
         }
     }
 
-    private CachedEvent? Decode(WatchEvent change)
+    private static CachedEvent? Decode(WatchEvent change)
     {
         var key = change.Kv.Key;
         var rest = key.AsSpan("/registry/".Length);
@@ -197,29 +197,24 @@ public sealed partial class WatchCache(IStore store, ILogger logger, int capacit
             return null;
         }
 
-        try
+        // The namespace is the key's next segment; the object itself is decoded only if a watcher needs it.
+        string? ns = null;
+        if (resource.Namespaced)
         {
-            var previous = change.PrevKv is { Value.Length: > 0 } prev ? StoredObjects.Decode(prev) : null;
-            if (change.Type == WatchEventType.Delete)
-            {
-                if (previous is null)
-                {
-                    return null;
-                }
-
-                // A deleted object is reported with the revision of its deletion.
-                previous.Metadata()["resourceVersion"] = StoredObjects.Revision(change.Kv.ModRevision);
-                return new CachedEvent(resource, previous.Namespace(), change.Kv.ModRevision, null, previous);
-            }
-
-            var current = StoredObjects.Decode(change.Kv);
-            return new CachedEvent(resource, current.Namespace(), change.Kv.ModRevision, current, previous);
+            var afterResource = rest[(slash + 1)..];
+            var end = afterResource.IndexOf('/');
+            ns = end < 0 ? null : afterResource[..end].ToString();
         }
-        catch (Errors.ApiException e)
+
+        var previous = change.PrevKv is { Value.Length: > 0 } prev ? prev : null;
+        if (change.Type == WatchEventType.Delete)
         {
-            WatchCacheLog.Undecodable(logger, key, e.Message);
-            return null;
+            // A deleted object is reported with its last state and the revision of its deletion.
+            return previous is null ? null
+                : new CachedEvent(resource, ns, change.Kv.ModRevision, null, previous with { ModRevision = change.Kv.ModRevision });
         }
+
+        return new CachedEvent(resource, ns, change.Kv.ModRevision, change.Kv, previous);
     }
 
     public async ValueTask DisposeAsync()

@@ -9,7 +9,4 @@ internal static partial class WatchCacheLog
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Store watch failed, retrying: {Message}")]
     public static partial void StoreWatchFailed(ILogger logger, string message);
-
-    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Skipping undecodable stored object {Key}: {Message}")]
-    public static partial void Undecodable(ILogger logger, string key, string message);
 }
