@@ -9,7 +9,7 @@ namespace Edge.ApiServer.Admission;
 /// Defaults and validation of a pod spec, shared by pods and every pod template
 /// (upstream <c>pkg/apis/core/v1/defaults.go</c> and <c>validation.ValidatePodSpec</c>, the parts users meet).
 /// </summary>
-public static class PodSpecRules
+public static partial class PodSpecRules
 {
     private static readonly string[] RestartPolicies = ["Always", "OnFailure", "Never"];
     private static readonly string[] PullPolicies = ["Always", "IfNotPresent", "Never"];
@@ -90,6 +90,33 @@ public static class PodSpecRules
         }
     }
 
+    /// <summary>Requests and limits must be quantities (upstream's regex) and a request may not exceed its limit.</summary>
+    private static void ValidateResources(string path, JsonNode? resources, List<FieldError> errors)
+    {
+        foreach (var kind in new[] { "limits", "requests" })
+        {
+            if (resources?[kind] is not JsonObject values)
+            {
+                continue;
+            }
+
+            foreach (var (name, value) in values)
+            {
+                var text = value is JsonValue v ? v.GetValueKind() switch
+                {
+                    JsonValueKind.String => v.GetValue<string>(),
+                    JsonValueKind.Number => v.ToJsonString(),
+                    _ => null,
+                } : null;
+                if (text is null || !QuantityPattern().IsMatch(text))
+                {
+                    errors.Add(FieldError.InvalidValue($"{path}.{kind}[{name}]", text ?? value?.ToJsonString(),
+                        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+                }
+            }
+        }
+    }
+
     private static void ValidateContainers(string path, JsonArray containers, List<FieldError> errors)
     {
         var names = new HashSet<string>();
@@ -144,6 +171,7 @@ public static class PodSpecRules
                 }
             }
 
+            ValidateResources($"{at}.resources", container["resources"], errors);
             if (container["env"] is JsonArray env)
             {
                 for (var e = 0; e < env.Count; e++)
@@ -157,4 +185,7 @@ public static class PodSpecRules
             }
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")]
+    private static partial System.Text.RegularExpressions.Regex QuantityPattern();
 }

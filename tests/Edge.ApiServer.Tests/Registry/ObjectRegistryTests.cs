@@ -171,6 +171,39 @@ public sealed class ObjectRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ImmutableConfigMap_DataCannotChange_LabelsCan()
+    {
+        await _registry.CreateAsync(ConfigMaps, "ns", Obj("""{"metadata":{"name":"fixed"},"immutable":true,"data":{"k":"v"}}"""), new WriteOptions(), default);
+
+        var e = await Assert.ThrowsAsync<ApiException>(() => _registry.UpdateWithAsync(ConfigMaps, "ns", "fixed", null, c =>
+        {
+            c["data"]!["k"] = "changed";
+            return c;
+        }, new WriteOptions(), default));
+        var labelled = await _registry.UpdateWithAsync(ConfigMaps, "ns", "fixed", null, c =>
+        {
+            c["metadata"]!["labels"] = new JsonObject { ["a"] = "b" };
+            return c;
+        }, new WriteOptions(), default);
+
+        Assert.Equal(422, e.Status.Code);
+        Assert.Contains("data: Forbidden: field is immutable when `immutable` is set", e.Status.Message);
+        Assert.Equal("b", labelled["metadata"]!["labels"]!["a"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Create_PodWithBadQuantity_IsInvalid()
+    {
+        var pod = Obj(Pod("greedy", null));
+        pod["spec"]!["containers"]![0]!["resources"] = JsonNode.Parse("""{"limits":{"memory":"lots"}}""");
+
+        var e = await Assert.ThrowsAsync<ApiException>(() => _registry.CreateAsync(Pods, "ns", pod, new WriteOptions(), default));
+
+        Assert.Equal(422, e.Status.Code);
+        Assert.Equal("spec.containers[0].resources.limits[memory]", e.Status.Details!.Causes![0].Field);
+    }
+
+    [Fact]
     public async Task List_PagesAreConsistentAndComplete()
     {
         for (var i = 0; i < 25; i++)
