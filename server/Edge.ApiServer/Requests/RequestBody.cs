@@ -78,11 +78,18 @@ public static class RequestBody
             return YamlToJson.Convert(body);
         }
 
+        return ToTree(ParseDocument(body));
+    }
+
+    /// <summary>
+    /// The body as a JSON document (kept undisposed: trees made from it refer to its memory). One
+    /// parse serves both field validation, which must see repeated keys, and the tree.
+    /// </summary>
+    public static JsonDocument ParseDocument(byte[] body)
+    {
         try
         {
-            var node = JsonNode.Parse(body, NodeOptions, DocumentOptions);
-            CheckStrings(body);
-            return node;
+            return JsonDocument.Parse(body, DocumentOptions);
         }
         catch (JsonException e)
         {
@@ -91,21 +98,14 @@ public static class RequestBody
     }
 
     /// <summary>
-    /// The parser leaves strings undecoded until they are read, so invalid UTF-8 or a lone
-    /// surrogate escape (<c>"\ud800"</c>) would surface later, anywhere, as an InvalidOperationException.
+    /// The tree of a parsed body. Strings are decoded here, so invalid UTF-8 or a lone surrogate
+    /// escape (<c>"\ud800"</c>) is a 400 now rather than an InvalidOperationException later, anywhere.
     /// </summary>
-    private static void CheckStrings(byte[] body)
+    public static JsonNode? ToTree(JsonDocument document)
     {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth });
         try
         {
-            while (reader.Read())
-            {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
-                {
-                    reader.GetString();
-                }
-            }
+            return JsonTrees.From(document.RootElement);
         }
         catch (InvalidOperationException)
         {

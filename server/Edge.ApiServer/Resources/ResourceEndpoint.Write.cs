@@ -96,29 +96,39 @@ public sealed partial class ResourceEndpoint
         }
 
         var body = await RequestBody.ReadBytesAsync(context.Request, cancellationToken);
-        var obj = RequestBody.ParseObject(body, mediaType);
-        ValidateFields(context, resource, RequestBody.AsJsonBytes(body, mediaType, obj), options);
-        return obj;
+        if (mediaType is "application/yaml" or Api.Protobuf.KubernetesProtobuf.MediaType)
+        {
+            var converted = RequestBody.ParseObject(body, mediaType);
+            ValidateFields(context, resource, RequestBody.AsJsonBytes(body, mediaType, converted), options);
+            return converted;
+        }
+
+        // JSON: one parse for the field check (which must see repeated keys) and for the tree.
+        // The tree first: building it checks every string, which the field check then relies on.
+        var document = RequestBody.ParseDocument(body);
+        var tree = RequestBody.ToTree(document) as JsonObject ?? throw ApiException.BadRequest("the body of the request was not a JSON object");
+        ValidateFields(context, resource, document.RootElement, options);
+        return tree;
     }
 
     /// <summary>fieldValidation: unknown or duplicate fields are refused (Strict) or reported in Warning headers (Warn).</summary>
     private static void ValidateFields(HttpContext context, ResourceType resource, byte[] json, WriteOptions options)
     {
-        if (options.FieldValidation == FieldValidation.Ignore)
+        if (options.FieldValidation != FieldValidation.Ignore)
+        {
+            // Callers parsed these bytes into a tree already, so every string in them is valid.
+            ValidateFields(context, resource, RequestBody.ParseDocument(json).RootElement, options);
+        }
+    }
+
+    private static void ValidateFields(HttpContext context, ResourceType resource, System.Text.Json.JsonElement json, WriteOptions options)
+    {
+        if (options.FieldValidation == FieldValidation.Ignore || ApiSchema.Default.ForKindNode(resource.Group, resource.Version, resource.Kind) is not { } schema)
         {
             return;
         }
 
-        IReadOnlyList<string> problems;
-        try
-        {
-            problems = FieldValidator.Validate(json, resource.Group, resource.Version, resource.Kind);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            throw ApiException.BadRequest("the body of the request could not be decoded: invalid JSON");
-        }
-
+        var problems = FieldValidator.Validate(json, schema);
         if (problems.Count == 0)
         {
             return;

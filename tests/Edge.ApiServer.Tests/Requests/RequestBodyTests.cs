@@ -68,4 +68,12 @@ public sealed class RequestBodyTests
 
         Assert.Equal("""{"a":1,"b":"1","c":true,"d":1.5,"e":null,"f":"text"}""", obj.ToJsonString());
     }
+
+    [Fact]
+    public void Parse_RepeatedKey_LastWinsAsUpstream()
+    {
+        var obj = RequestBody.ParseObject(Encoding.UTF8.GetBytes("""{"a":1,"a":2,"m":{"n":"x","n":"y"}}"""), "application/json");
+
+        Assert.Equal("""{"a":2,"m":{"n":"y"}}""", obj.ToJsonString());
+    }
 }

@@ -235,6 +235,18 @@ public sealed class FuzzCorpus(int seed)
             json = json.Replace("\"kind\":", "\"dropped\":", StringComparison.Ordinal);
         }
 
+        // Keys given twice: upstream takes the last (or refuses under Strict); a JSON tree that
+        // throws on the second key would be a 500.
+        switch (random.Next(4))
+        {
+            case 0:
+                json = "{\"kind\":\"Twice\"," + json[1..];
+                break;
+            case 1:
+                json = json.Replace("\"metadata\":{", "\"metadata\":{\"name\":\"dup-" + random.Next(1000) + "\",", StringComparison.Ordinal);
+                break;
+        }
+
         var put = random.Next(4) == 0;
         return new FuzzRequest(index, "wrong-kind", put ? "PUT" : "POST", put ? Pick(random, Victims) : Pick(random, Collections), "application/json", Encoding.UTF8.GetBytes(json));
     }
