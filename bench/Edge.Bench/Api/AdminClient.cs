@@ -15,7 +15,10 @@ public static class AdminClient
     /// request of this client over one TLS connection, opening another only when the server's
     /// stream limit (Kestrel: 100 per connection) is reached.
     /// </summary>
-    public static HttpClient Create(EdgeServerProcess server, bool http2 = true)
+    /// <summary>Set by <c>--http1.1</c>: every client of the run speaks HTTP/1.1 instead of kubectl's HTTP/2.</summary>
+    public static bool PreferHttp11 { get; set; }
+
+    public static HttpClient Create(EdgeServerProcess server, bool? http2 = null)
     {
         var ca = X509CertificateLoader.LoadCertificateFromFile(server.CaFile);
         var handler = new SocketsHttpHandler
@@ -35,7 +38,7 @@ public static class AdminClient
         return new HttpClient(handler)
         {
             BaseAddress = new Uri($"https://127.0.0.1:{server.Port}"),
-            DefaultRequestVersion = http2 ? HttpVersion.Version20 : HttpVersion.Version11,
+            DefaultRequestVersion = http2 ?? !PreferHttp11 ? HttpVersion.Version20 : HttpVersion.Version11,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Timeout = TimeSpan.FromSeconds(60),
         };

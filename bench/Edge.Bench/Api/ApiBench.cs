@@ -21,6 +21,7 @@ public static partial class ApiBench
         var binary = Option("--server") is { } path ? Path.GetFullPath(path) : DefaultServer();
         // --only memory|list|creates|watch runs one part (memory and list share the 10,000-pod load).
         var only = Option("--only");
+        AdminClient.PreferHttp11 = args.Contains("--http1.1");
         bool Runs(string part) => only is null || only == part || (only == "list" && part == "memory");
         if (!File.Exists(binary))
         {
