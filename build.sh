@@ -133,8 +133,10 @@ up() {
 Edge is running (edge-server pid $pid, API on https://127.0.0.1:6443).
 Use it with kubectl:
   export KUBECONFIG=/etc/edge/edge.yaml
-  kubectl version
-  kubectl get --raw /readyz
+  kubectl get namespaces
+  kubectl create deployment hello --image=busybox
+  kubectl get all -A
+(pods are scheduled and run once agents join; that part is not in this build yet)
 Join token for agents: edge-server token
 Stop it with: ./build.sh down
 TXT
