@@ -21,11 +21,19 @@ public static class SelectableFields
         ["metadata.namespace"] = o => Str(o, "metadata", "namespace"),
     };
 
+    /// <summary>Nodes and namespaces accept only <c>metadata.name</c> of the metadata labels upstream.</summary>
+    static readonly Dictionary<string, Reader> NameOnly = new(StringComparer.Ordinal)
+    {
+        ["metadata.name"] = o => Str(o, "metadata", "name"),
+    };
+
     static readonly Dictionary<(string Group, string Plural), Dictionary<string, Reader>> Specific = new()
     {
-        [("", "pods")] = new(StringComparer.Ordinal)
+        [("", "pods")] = With(Meta, new()
         {
             ["spec.nodeName"] = o => Str(o, "spec", "nodeName"),
+            // Pre-1.0 clients send spec.host; upstream converts it to spec.nodeName.
+            ["spec.host"] = o => Str(o, "spec", "nodeName"),
             ["spec.restartPolicy"] = o => Str(o, "spec", "restartPolicy"),
             ["spec.schedulerName"] = o => Str(o, "spec", "schedulerName"),
             ["spec.serviceAccountName"] = o => Str(o, "spec", "serviceAccountName"),
@@ -34,9 +42,11 @@ public static class SelectableFields
             // Upstream reads the first of status.podIPs (podIP mirrors it).
             ["status.podIP"] = o => o["status"]?["podIPs"] is JsonArray { Count: > 0 } ips
                 ? Text(ips[0]?["ip"]) : Str(o, "status", "podIP"),
+            // Accepted by upstream's label conversion but missing from its field set, so it is always "".
+            ["status.podIPs"] = _ => "",
             ["status.nominatedNodeName"] = o => Str(o, "status", "nominatedNodeName"),
-        },
-        [("", "events")] = new(StringComparer.Ordinal)
+        }),
+        [("", "events")] = With(Meta, new()
         {
             ["involvedObject.kind"] = o => Str(o, "involvedObject", "kind"),
             ["involvedObject.namespace"] = o => Str(o, "involvedObject", "namespace"),
@@ -49,10 +59,10 @@ public static class SelectableFields
             ["reportingComponent"] = o => Str(o, "reportingComponent"),
             ["source"] = o => Str(o, "source", "component"),
             ["type"] = o => Str(o, "type"),
-        },
+        }),
         // events.k8s.io/v1 labels map onto the core ones (regarding.* = involvedObject.*,
         // reportingController = reportingComponent); the object here is in events.k8s.io form.
-        [("events.k8s.io", "events")] = new(StringComparer.Ordinal)
+        [("events.k8s.io", "events")] = With(Meta, new()
         {
             ["regarding.kind"] = o => Str(o, "regarding", "kind"),
             ["regarding.namespace"] = o => Str(o, "regarding", "namespace"),
@@ -64,25 +74,28 @@ public static class SelectableFields
             ["reason"] = o => Str(o, "reason"),
             ["reportingController"] = o => Str(o, "reportingController"),
             ["type"] = o => Str(o, "type"),
-        },
-        [("", "secrets")] = new(StringComparer.Ordinal) { ["type"] = o => Str(o, "type") },
-        [("", "nodes")] = new(StringComparer.Ordinal) { ["spec.unschedulable"] = o => Bool(o, "spec", "unschedulable") },
-        [("", "namespaces")] = new(StringComparer.Ordinal) { ["status.phase"] = o => Str(o, "status", "phase") },
-        [("apps", "replicasets")] = new(StringComparer.Ordinal) { ["status.replicas"] = o => Int(o, "status", "replicas") },
-        [("batch", "jobs")] = new(StringComparer.Ordinal) { ["status.successful"] = o => Int(o, "status", "succeeded") },
+        }),
+        [("", "secrets")] = With(Meta, new() { ["type"] = o => Str(o, "type") }),
+        [("", "services")] = With(Meta, new()
+        {
+            ["spec.clusterIP"] = o => Str(o, "spec", "clusterIP"),
+            ["spec.type"] = o => Str(o, "spec", "type"),
+        }),
+        [("", "nodes")] = With(NameOnly, new() { ["spec.unschedulable"] = o => Bool(o, "spec", "unschedulable") }),
+        [("", "namespaces")] = With(NameOnly, new() { ["status.phase"] = o => Str(o, "status", "phase") }),
+        [("apps", "replicasets")] = With(Meta, new() { ["status.replicas"] = o => Int(o, "status", "replicas") }),
+        [("batch", "jobs")] = With(Meta, new() { ["status.successful"] = o => Int(o, "status", "succeeded") }),
     };
 
-    public static bool IsSupported(ResourceType resource, string field) =>
-        Meta.ContainsKey(field) || (Specific.TryGetValue((resource.Group, resource.Plural), out var fields) && fields.ContainsKey(field));
+    /// <summary>The labels of <paramref name="resource"/>; resources without their own get metadata.name and metadata.namespace.</summary>
+    static Dictionary<string, Reader> FieldsOf(ResourceType resource) =>
+        Specific.GetValueOrDefault((resource.Group, resource.Plural)) ?? Meta;
+
+    public static bool IsSupported(ResourceType resource, string field) => FieldsOf(resource).ContainsKey(field);
 
     /// <summary>The field's value as upstream's field set holds it (booleans and numbers as text), or null when unsupported.</summary>
-    public static string? ValueOf(ResourceType resource, JsonObject obj, string field)
-    {
-        if (Meta.TryGetValue(field, out var reader)
-            || (Specific.TryGetValue((resource.Group, resource.Plural), out var fields) && fields.TryGetValue(field, out reader)))
-            return reader(obj);
-        return null;
-    }
+    public static string? ValueOf(ResourceType resource, JsonObject obj, string field) =>
+        FieldsOf(resource).TryGetValue(field, out var reader) ? reader(obj) : null;
 
     /// <summary>Throws <c>field label not supported: &lt;name&gt;</c> for the first unsupported label.</summary>
     public static void Validate(ResourceType resource, FieldSelector selector)
@@ -97,6 +110,14 @@ public static class SelectableFields
     /// <summary>Whether <paramref name="obj"/> satisfies <paramref name="selector"/> for this resource.</summary>
     public static bool Matches(ResourceType resource, FieldSelector selector, JsonObject obj) =>
         selector.Matches(field => ValueOf(resource, obj, field));
+
+    static Dictionary<string, Reader> With(Dictionary<string, Reader> common, Dictionary<string, Reader> own)
+    {
+        var all = new Dictionary<string, Reader>(common, StringComparer.Ordinal);
+        foreach (var (field, reader) in own)
+            all[field] = reader;
+        return all;
+    }
 
     static string Str(JsonObject obj, params string[] path)
     {

@@ -83,6 +83,10 @@ public sealed class FieldSelectorTests
     {
         Assert.True(SelectableFields.IsSupported(Resource("", "secrets"), "type"));
         Assert.True(SelectableFields.IsSupported(Resource("", "nodes"), "spec.unschedulable"));
+        Assert.False(SelectableFields.IsSupported(Resource("", "nodes"), "metadata.namespace"));
+        Assert.False(SelectableFields.IsSupported(Resource("", "namespaces"), "metadata.namespace"));
+        Assert.True(SelectableFields.IsSupported(Resource("", "services"), "spec.type"));
+        Assert.True(SelectableFields.IsSupported(Resource("scheduling.k8s.io", "priorityclasses"), "metadata.namespace"));
         Assert.True(SelectableFields.IsSupported(Resource("", "namespaces"), "status.phase"));
         Assert.True(SelectableFields.IsSupported(Resource("", "events"), "involvedObject.uid"));
         Assert.True(SelectableFields.IsSupported(Resource("events.k8s.io", "events"), "regarding.name"));
