@@ -34,8 +34,12 @@ public sealed partial class ObjectRegistry(IStore store, ResourceStrategies stra
     }
 
     /// <summary>The current store revision (what a list or watch "now" means).</summary>
+    /// <remarks>
+    /// A one-key read of a key no object has: every read carries the store's revision, and unlike
+    /// Status it neither counts keys nor sizes the files on disk.
+    /// </remarks>
     public async Task<long> CurrentRevisionAsync(CancellationToken cancellationToken) =>
-        (await Guard(() => store.StatusAsync(cancellationToken))).Revision;
+        (await Guard(() => store.RangeAsync(new RangeRequest("/registry/"), cancellationToken))).Revision;
 
     private async Task<KeyValue?> GetKvAsync(ResourceType resource, string? ns, string name, CancellationToken cancellationToken)
     {

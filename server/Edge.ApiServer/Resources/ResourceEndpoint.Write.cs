@@ -50,7 +50,9 @@ public sealed partial class ResourceEndpoint
         }
 
         var body = await RequestBody.ReadBytesAsync(context.Request, cancellationToken);
-        var patch = RequestBody.Parse(body, "application/json") ?? throw ApiException.BadRequest("the patch is empty (null)");
+        // One parse serves the patch tree and the field check of merge patches.
+        var document = RequestBody.ParseDocument(body);
+        var patch = RequestBody.ToTree(document) ?? throw ApiException.BadRequest("the patch is empty (null)");
         if (mediaType != "application/json-patch+json")
         {
             if (patch is not JsonObject)
@@ -58,7 +60,7 @@ public sealed partial class ResourceEndpoint
                 throw ApiException.BadRequest("a merge patch must be a JSON object");
             }
 
-            ValidateFields(context, resource, body, options);
+            ValidateFields(context, resource, document.RootElement, options);
         }
 
         var schema = mediaType == "application/strategic-merge-patch+json" ? ApiSchema.Default.ForKind(resource.Group, resource.Version, resource.Kind) : null;
