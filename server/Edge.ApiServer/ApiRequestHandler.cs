@@ -2,7 +2,7 @@ using System.Text.Json;
 using Edge.Api;
 using Edge.Api.Meta;
 using Edge.ApiServer.Discovery;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Edge.ApiServer.Health;
 using Edge.ApiServer.OpenApi;
 using Edge.ApiServer.Requests;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 
 namespace Edge.ApiServer.Admission;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 
 namespace Edge.ApiServer.Admission;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Edge.Api.Objects;
 using Edge.Api.Resources;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 
 namespace Edge.ApiServer.Admission;
 

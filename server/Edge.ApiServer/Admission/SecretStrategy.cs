@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Api.Resources;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 
 namespace Edge.ApiServer.Admission;
 

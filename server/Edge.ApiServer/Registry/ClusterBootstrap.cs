@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Edge.Api.Resources;
 using Edge.ApiServer.Admission;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Edge.ApiServer.Requests;
 
 namespace Edge.ApiServer.Registry;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Api.Objects;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Edge.ApiServer.Registry;

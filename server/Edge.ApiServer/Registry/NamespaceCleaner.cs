@@ -1,6 +1,6 @@
 using Edge.Api.Objects;
 using Edge.Api.Resources;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Edge.ApiServer.Requests;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Edge.Api.Objects;
 using Edge.Api.Resources;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Edge.Store;
 
 namespace Edge.ApiServer.Registry;
@@ -87,7 +87,8 @@ public sealed partial class ObjectRegistry
         var isNamespace = resource == Namespaces;
         var graceful = resource.Group.Length == 0 && resource.Kind == "Pod" &&
             ObjectFields.String(current["spec"], "nodeName") is { Length: > 0 } && options.GracePeriodSeconds is not 0;
-        if (!HasFinalizers(current) && !graceful && !isNamespace)
+        var finalizers = WithPropagation(current, isNamespace ? null : options.PropagationPolicy);
+        if (finalizers.Count == 0 && !graceful && !isNamespace)
         {
             return null;
         }
@@ -99,6 +100,10 @@ public sealed partial class ObjectRegistry
 
         var marked = (JsonObject)current.DeepClone();
         var metadata = marked.Metadata();
+        if (finalizers.Count > 0 || metadata["finalizers"] is not null)
+        {
+            metadata["finalizers"] = new JsonArray(finalizers.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray());
+        }
         var grace = graceful
             ? options.GracePeriodSeconds ?? ObjectFields.Long(current["spec"], "terminationGracePeriodSeconds") ?? 30
             : 0;
@@ -115,5 +120,33 @@ public sealed partial class ObjectRegistry
         }
 
         return marked;
+    }
+
+    /// <summary>
+    /// The finalizers after a delete with a propagation policy: <c>orphan</c> and
+    /// <c>foregroundDeletion</c> hand the object to the garbage collector, which releases or
+    /// deletes its dependents first (upstream's <c>updateObjectFinalizers</c>). Background (and no
+    /// policy) leaves the dependents to the collector after the owner is gone.
+    /// </summary>
+    private static List<string> WithPropagation(JsonObject current, string? policy)
+    {
+        var finalizers = (current["metadata"]?["finalizers"] as JsonArray ?? [])
+            .Select(f => f?.GetValue<string>()).OfType<string>().ToList();
+        if (policy is null)
+        {
+            return finalizers;
+        }
+
+        finalizers.RemoveAll(f => f is Finalizers.Orphan or Finalizers.Foreground);
+        if (policy == "Orphan")
+        {
+            finalizers.Add(Finalizers.Orphan);
+        }
+        else if (policy == "Foreground")
+        {
+            finalizers.Add(Finalizers.Foreground);
+        }
+
+        return finalizers;
     }
 }

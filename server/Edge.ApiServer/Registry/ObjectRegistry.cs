@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Edge.Api.Objects;
 using Edge.Api.Resources;
 using Edge.ApiServer.Admission;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Edge.Store;
 
 namespace Edge.ApiServer.Registry;

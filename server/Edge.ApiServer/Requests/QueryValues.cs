@@ -1,5 +1,5 @@
 using System.Globalization;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Edge.ApiServer.Requests;

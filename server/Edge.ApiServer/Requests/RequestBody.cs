@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Api.Protobuf;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Edge.ApiServer.Requests;

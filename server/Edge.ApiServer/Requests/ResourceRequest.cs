@@ -1,5 +1,5 @@
 using Edge.Api.Resources;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 
 namespace Edge.ApiServer.Requests;
 

@@ -1,4 +1,4 @@
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Edge.ApiServer.Requests;

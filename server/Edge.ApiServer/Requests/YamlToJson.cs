@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Edge.Api.Objects;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Edge.ApiServer.Registry;
 using Edge.ApiServer.Requests;
 using Microsoft.AspNetCore.Http;

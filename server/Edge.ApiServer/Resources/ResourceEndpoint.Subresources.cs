@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Edge.Api.Meta;
 using Edge.Api.Objects;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Edge.ApiServer.Registry;
 using Edge.ApiServer.Requests;
 using Microsoft.AspNetCore.Http;
@@ -90,7 +90,7 @@ public sealed partial class ResourceEndpoint
         await WriteJsonAsync(context, Scale.From(resource, result), 200);
     }
 
-    /// <summary><c>pods/binding</c>: the scheduler's assignment of a pod to a node, once.</summary>
+    /// <summary><c>pods/binding</c> over HTTP.</summary>
     private async Task HandleBindingAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
     {
         if (!HttpMethods.IsPost(context.Request.Method))
@@ -106,21 +106,9 @@ public sealed partial class ResourceEndpoint
             throw new ApiException(Status.Failure(422, "Invalid", $"Binding \"{request.Name}\" is invalid: target.name: Required value"));
         }
 
-        await registry.UpdateWithAsync(request.Resource, request.Namespace, request.Name!, null, pod =>
-        {
-            if (ObjectFields.String(pod["spec"], "nodeName") is { Length: > 0 } bound)
-            {
-                throw ApiException.Conflict(request.Resource, request.Name!, $"pod {request.Name} is already assigned to node \"{bound}\"");
-            }
-
-            if (pod.DeletionTimestamp() is not null)
-            {
-                throw ApiException.Conflict(request.Resource, request.Name!, $"pod {request.Name} is being deleted, cannot be assigned to a host");
-            }
-
-            pod["spec"]!["nodeName"] = node;
-            return pod;
-        }, options, cancellationToken);
+        // A uid in the binding's metadata pins the pod, as upstream's binding REST does.
+        var uid = ObjectFields.String(binding["metadata"], "uid");
+        await PodBinding.BindAsync(registry, request.Namespace!, request.Name!, uid, node, options, cancellationToken);
         await WriteJsonAsync(context, SuccessNode(), StatusCodes.Status201Created);
     }
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Edge.Api.Meta;
 using Edge.Api.Resources;
 using Edge.Api.Selectors;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Edge.ApiServer.Registry;
 using Edge.ApiServer.Requests;
 using Edge.ApiServer.Watch;

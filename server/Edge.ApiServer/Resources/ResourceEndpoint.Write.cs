@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Edge.Api.Patching;
 using Edge.Api.Resources;
 using Edge.Api.Schema;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Edge.ApiServer.Requests;
 using Microsoft.AspNetCore.Http;
 

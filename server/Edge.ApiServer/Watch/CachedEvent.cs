@@ -50,6 +50,12 @@ public sealed class CachedEvent
     /// <summary>The object before the change; null for a creation.</summary>
     public JsonObject? Previous => _previous is null ? null : Decoded(ref _previousObject, _previous);
 
+    /// <summary>The stored key after the change (null for a deletion), for readers that want their own copy.</summary>
+    internal KeyValue? CurrentKv => _current;
+
+    /// <summary>The stored key before the change; for a deletion it carries the deleting revision.</summary>
+    internal KeyValue? PreviousKv => _previous;
+
     /// <summary>The wire frame <c>{"type":…,"object":…}</c> followed by a newline.</summary>
     public byte[] Frame(string type) => type switch
     {

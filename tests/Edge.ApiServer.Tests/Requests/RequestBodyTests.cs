@@ -1,5 +1,5 @@
 using System.Text;
-using Edge.ApiServer.Errors;
+using Edge.Api.Errors;
 using Edge.ApiServer.Requests;
 
 namespace Edge.ApiServer.Tests.Requests;

@@ -1,7 +1,7 @@
 using Edge.Api.Meta;
 using Edge.Api.Resources;
 
-namespace Edge.ApiServer.Errors;
+namespace Edge.Api.Errors;
 
 /// <summary>
 /// A request failure that becomes a meta/v1 Status with the upstream code, reason and wording,

@@ -1,4 +1,4 @@
-namespace Edge.ApiServer.Errors;
+namespace Edge.Api.Errors;
 
 /// <summary>
 /// One invalid field, worded as apimachinery's <c>field.Error</c>

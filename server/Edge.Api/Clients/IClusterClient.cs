@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using Edge.Api.Resources;
+
+namespace Edge.Api.Clients;
+
+/// <summary>
+/// The API as the in-process control loops (scheduler, controllers) use it: the same registry,
+/// admission and watch cache that HTTP clients reach, without a loopback connection or a JSON
+/// round trip. Failures are <see cref="Errors.ApiException"/>s with the status an HTTP client
+/// would get (404, 409, 410 …). Objects handed out are the caller's own copies.
+/// </summary>
+public interface IClusterClient
+{
+    Task<ObjectList> ListAsync(ResourceType resource, string? ns, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes after <paramref name="afterRevision"/> in revision order. Throws a 410
+    /// <see cref="Errors.ApiException"/> when that revision is no longer held, or when the
+    /// watcher fell too far behind: the caller lists again.
+    /// </summary>
+    IAsyncEnumerable<ObjectEvent> WatchAsync(ResourceType resource, string? ns, long afterRevision, CancellationToken cancellationToken);
+
+    Task<JsonObject> GetAsync(ResourceType resource, string? ns, string name, CancellationToken cancellationToken);
+
+    Task<JsonObject> CreateAsync(ResourceType resource, string? ns, JsonObject obj, CancellationToken cancellationToken);
+
+    /// <summary>PUT of the whole object, or of its <c>status</c> when <paramref name="subresource"/> says so; a resourceVersion in it pins the write (409 otherwise).</summary>
+    Task<JsonObject> UpdateAsync(ResourceType resource, JsonObject obj, string? subresource, CancellationToken cancellationToken);
+
+    /// <summary>A JSON merge patch (RFC 7386) of the object or of a subresource.</summary>
+    Task<JsonObject> MergePatchAsync(ResourceType resource, string? ns, string name, JsonObject patch, string? subresource, CancellationToken cancellationToken);
+
+    /// <summary>Deletes; the result is the object as it is left (marked for deletion) or null when it is gone.</summary>
+    Task<JsonObject?> DeleteAsync(ResourceType resource, string? ns, string name, DeleteRequest request, CancellationToken cancellationToken);
+
+    /// <summary><c>pods/binding</c>: assigns an unbound pod to a node (409 when it is bound already or its uid changed).</summary>
+    Task BindAsync(string ns, string name, string? uid, string node, CancellationToken cancellationToken);
+}
+
+/// <summary>One page-less list: the objects and the revision they were read at.</summary>
+public sealed record ObjectList(IReadOnlyList<JsonObject> Items, long Revision);
+
+public enum ObjectEventType
+{
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// <summary>A change; for a deletion the object is its last state.</summary>
+public sealed record ObjectEvent(ObjectEventType Type, JsonObject Object, long Revision);
+
+/// <summary>meta/v1 DeleteOptions as the control loops need them.</summary>
+public sealed record DeleteRequest
+{
+    public static readonly DeleteRequest Default = new();
+
+    /// <summary><c>Orphan</c>, <c>Background</c> or <c>Foreground</c>; null is the resource's default.</summary>
+    public string? PropagationPolicy { get; init; }
+
+    public string? PreconditionUid { get; init; }
+
+    public long? GracePeriodSeconds { get; init; }
+}
