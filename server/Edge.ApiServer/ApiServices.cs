@@ -1,4 +1,6 @@
+using Edge.Api.Clients;
 using Edge.ApiServer.Admission;
+using Edge.ApiServer.Clients;
 using Edge.ApiServer.Registry;
 using Edge.ApiServer.Resources;
 using Edge.ApiServer.Watch;
@@ -22,7 +24,11 @@ public sealed class ApiServices : IAsyncDisposable
         WatchCache = new WatchCache(store, loggerFactory.CreateLogger("watch-cache"));
         _cleaner = new NamespaceCleaner(Registry, loggerFactory.CreateLogger("namespaces"));
         Resources = new ResourceEndpoint(Registry, WatchCache, time);
+        Client = new InProcessClusterClient(Registry, WatchCache);
     }
+
+    /// <summary>The API for the in-process control loops.</summary>
+    public IClusterClient Client { get; }
 
     public ServiceNetwork Network { get; }
 

@@ -60,5 +60,8 @@ public sealed record DeleteRequest
 
     public string? PreconditionUid { get; init; }
 
+    /// <summary>Deletes only the version the caller decided on (409 when it moved on).</summary>
+    public string? PreconditionResourceVersion { get; init; }
+
     public long? GracePeriodSeconds { get; init; }
 }

@@ -71,6 +71,7 @@ public sealed class InProcessClusterClient(ObjectRegistry registry, WatchCache w
         {
             PropagationPolicy = request.PropagationPolicy,
             PreconditionUid = request.PreconditionUid,
+            PreconditionResourceVersion = request.PreconditionResourceVersion,
             GracePeriodSeconds = request.GracePeriodSeconds,
         }, cancellationToken);
         return outcome.Removed ? null : outcome.Object;

@@ -262,10 +262,11 @@ public sealed class GarbageCollector : Controller
             return;
         }
 
-        // No owner left that keeps it: delete, in the foreground when an owner waits for its dependents.
+        // No owner left that keeps it: delete, in the foreground when an owner waits for its
+        // dependents — but only the version looked at (an orphaning owner may have just released it).
         var policy = waiting > 0 ? "Foreground" : "Background";
         await IgnoreGoneAsync(_client.DeleteAsync(node.Resource, node.Namespace, node.Name,
-            new DeleteRequest { PropagationPolicy = policy, PreconditionUid = obj.Uid() }, cancellationToken));
+            new DeleteRequest { PropagationPolicy = policy, PreconditionUid = obj.Uid(), PreconditionResourceVersion = obj.ResourceVersion() }, cancellationToken));
     }
 
     private enum OwnerState

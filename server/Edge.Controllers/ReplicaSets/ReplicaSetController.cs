@@ -121,8 +121,17 @@ public sealed class ReplicaSetController : Controller
         }
 
         var selector = LabelSelector.FromObject(rs["spec"]?["selector"] as JsonObject);
-        var pods = await ClaimPodsAsync(rs, selector, cancellationToken);
+        var pods = await ClaimPodsAsync(rs, selector, _pods.List(rs.Namespace()), cancellationToken);
         var active = pods.Where(PodState.IsActive).ToList();
+        if (active.Count < (ObjectFields.Long(rs["spec"], "replicas") ?? 1) && _expectations.Satisfied(key))
+        {
+            // Before creating, look at the store itself: the pod cache may not yet hold a pod
+            // that was made just before this set (an orphan to adopt rather than duplicate).
+            var current = await _client.ListAsync(Pods, rs.Namespace(), cancellationToken);
+            pods = await ClaimPodsAsync(rs, selector, current.Items, cancellationToken);
+            active = pods.Where(PodState.IsActive).ToList();
+        }
+
         JsonObject? failure = null;
         if (_expectations.Satisfied(key) && rs.DeletionTimestamp() is null)
         {
@@ -137,10 +146,11 @@ public sealed class ReplicaSetController : Controller
     }
 
     /// <summary>The pods this set controls: its own, plus orphans it adopts; owned pods that stopped matching are released.</summary>
-    private async Task<List<JsonObject>> ClaimPodsAsync(JsonObject rs, LabelSelector selector, CancellationToken cancellationToken)
+    private async Task<List<JsonObject>> ClaimPodsAsync(
+        JsonObject rs, LabelSelector selector, IEnumerable<JsonObject> candidates, CancellationToken cancellationToken)
     {
         var owned = new List<JsonObject>();
-        foreach (var pod in _pods.List(rs.Namespace()))
+        foreach (var pod in candidates)
         {
             var matches = selector.Matches(pod.Labels());
             if (Owners.IsControlledBy(pod, rs))

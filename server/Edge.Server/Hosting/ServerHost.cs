@@ -8,6 +8,7 @@ using Edge.ApiServer;
 using Edge.ApiServer.Health;
 using Edge.ApiServer.Version;
 using Edge.Cli;
+using Edge.Controllers;
 using Edge.Native;
 using Edge.Server.Kubeconfig;
 using Edge.Server.Pki;
@@ -60,6 +61,8 @@ public static class ServerHost
         await using var api = new ApiServices(store.Store, loggerFactory, TimeProvider.System);
         await api.StartAsync(AdvertiseAddress(options.BindAddress), options.HttpsListenPort, CancellationToken.None);
         await using var compactor = StoreCompactor.Start(store.Store, loggerFactory.CreateLogger("compactor"));
+        await using var controllers = new ControllerManager(api.Client, loggerFactory, TimeProvider.System);
+        controllers.Start();
 
         var health = new HealthChecks();
         health.AddLiveness("ping", () => null);

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Edge.Api.Clients;
+using Edge.Api.Errors;
+using Edge.Api.Objects;
+using Edge.Api.Resources;
+using Edge.ApiServer;
+using Edge.Controllers;
+using Edge.Store.Embedded;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Controllers.Tests;
+
+/// <summary>
+/// The API (registry, admission, watch cache) over a real embedded store in a temp dir, the
+/// control loops on its in-process client, and a hollow kubelet that reports pods Running and
+/// Ready as an agent would (unless the test holds a pod back by its image). Any error logged by a
+/// loop fails the test at the end.
+/// </summary>
+public sealed class ControllerCluster : IAsyncDisposable
+{
+    private readonly string _dir;
+    private readonly EmbeddedStore _store;
+    private readonly ApiServices _api;
+    private readonly ControllerManager _controllers;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _kubelet;
+    private readonly RecordingLoggers _loggers;
+
+    /// <summary>Pods whose first container has one of these images never become ready.</summary>
+    public ConcurrentDictionary<string, bool> UnreadyImages { get; } = new();
+
+    public IClusterClient Client => _api.Client;
+
+    public string Namespace { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
+
+    private ControllerCluster(string dir, EmbeddedStore store, ApiServices api, ControllerManager controllers, RecordingLoggers loggers)
+    {
+        _loggers = loggers;
+        _dir = dir;
+        _store = store;
+        _api = api;
+        _controllers = controllers;
+        _kubelet = Task.Run(() => RunKubeletAsync(_stop.Token));
+    }
+
+    public static async Task<ControllerCluster> StartAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("edge-controllers-").FullName;
+        var store = EmbeddedStore.Open(new EmbeddedStoreOptions(dir));
+        var loggers = new RecordingLoggers();
+        var api = new ApiServices(store, loggers, TimeProvider.System);
+        await api.StartAsync("127.0.0.1", 6443, CancellationToken.None);
+        var controllers = new ControllerManager(api.Client, loggers, TimeProvider.System);
+        controllers.Start();
+        await controllers.Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        var cluster = new ControllerCluster(dir, store, api, controllers, loggers);
+        await cluster.Client.CreateAsync(KnownResources.Namespaces, null, Json($$$"""{"metadata":{"name":"{{{cluster.Namespace}}}"}}"""), default);
+        return cluster;
+    }
+
+    public static JsonObject Json(string text) => (JsonObject)JsonNode.Parse(text)!;
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after the timeout.</summary>
+    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"timed out after {seconds} s waiting for {what}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<List<JsonObject>> ListAsync(ResourceType resource) =>
+        (await Client.ListAsync(resource, Namespace, default)).Items.ToList();
+
+    /// <summary>The hollow kubelet: every pod that is not held back or deleting becomes Running and Ready.</summary>
+    private async Task RunKubeletAsync(CancellationToken cancellationToken)
+    {
+        var revision = (await Client.ListAsync(KnownResources.Pods, null, cancellationToken)).Revision;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in Client.WatchAsync(KnownResources.Pods, null, revision, cancellationToken))
+                {
+                    revision = change.Revision;
+                    var pod = change.Object;
+                    if (change.Type == ObjectEventType.Deleted || pod.DeletionTimestamp() is not null ||
+                        ObjectFields.String(pod["status"], "phase") == "Running")
+                    {
+                        continue;
+                    }
+
+                    var image = ObjectFields.String((pod["spec"]?["containers"] as JsonArray)?[0], "image") ?? "";
+                    if (UnreadyImages.ContainsKey(image))
+                    {
+                        continue;
+                    }
+
+                    var now = ObjectFields.Timestamp(DateTimeOffset.UtcNow);
+                    pod["status"] = Json($$$"""
+                        {"phase":"Running","startTime":"{{{now}}}","conditions":[
+                          {"type":"Ready","status":"True","lastTransitionTime":"{{{now}}}"},
+                          {"type":"ContainersReady","status":"True","lastTransitionTime":"{{{now}}}"}]}
+                        """);
+                    try
+                    {
+                        await Client.UpdateAsync(KnownResources.Pods, pod, "status", cancellationToken);
+                    }
+                    catch (ApiException e) when (e.Status.Code is 404 or 409)
+                    {
+                        // Deleted or changed meanwhile; a later event brings it back.
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ApiException e) when (e.Status.Code == 410)
+            {
+                revision = (await Client.ListAsync(KnownResources.Pods, null, cancellationToken)).Revision;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _kubelet;
+        await _controllers.DisposeAsync();
+        await _api.DisposeAsync();
+        await _store.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+        Assert.Empty(_loggers.Errors);
+    }
+
+    /// <summary>Logs nowhere, but keeps errors (and warnings with exceptions) so that a test can fail on them.</summary>
+    private sealed class RecordingLoggers : ILoggerFactory, ILogger
+    {
+        public List<string> Errors { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= LogLevel.Error || exception is not null)
+            {
+                lock (Errors)
+                {
+                    Errors.Add($"{logLevel}: {formatter(state, exception)} {exception}");
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
