@@ -63,7 +63,8 @@ public class ResourceStrategy(ResourceType resource)
 
         NameRules.Labels("metadata.labels", metadata["labels"], errors);
         NameRules.Annotations("metadata.annotations", metadata["annotations"], errors);
-        if (metadata["finalizers"] is { } finalizers && finalizers is not JsonArray)
+        if (metadata["finalizers"] is { } finalizers &&
+            (finalizers is not JsonArray list || list.Any(f => f is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String)))
         {
             errors.Add(FieldError.InvalidValue("metadata.finalizers", null, "must be a list of strings"));
         }

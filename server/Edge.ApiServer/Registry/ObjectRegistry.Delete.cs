@@ -131,7 +131,7 @@ public sealed partial class ObjectRegistry
     private static List<string> WithPropagation(JsonObject current, string? policy)
     {
         var finalizers = (current["metadata"]?["finalizers"] as JsonArray ?? [])
-            .Select(f => f?.GetValue<string>()).OfType<string>().ToList();
+            .Select(f => f is JsonValue v && v.TryGetValue<string>(out var name) ? name : null).OfType<string>().ToList();
         if (policy is null)
         {
             return finalizers;

@@ -31,7 +31,12 @@ public sealed partial class ObjectRegistry
         {
             var kv = await GetKvAsync(resource, ns, name, cancellationToken) ?? throw ApiException.NotFound(resource, name);
             var current = StoredObjects.Decode(kv);
-            var updated = change((JsonObject)current.DeepClone());
+            // The change sees the object without its resourceVersion, so a version in the result
+            // is one the caller asked for (a PUT body, a patch that sets it): only then is the
+            // write pinned; otherwise a lost race is retried, as upstream's patch and update do.
+            var unversioned = (JsonObject)current.DeepClone();
+            unversioned.Metadata().Remove("resourceVersion");
+            var updated = change(unversioned);
             CheckTypeMeta(resource, updated);
             var metadata = updated.Metadata();
             if (updated.Name() is { Length: > 0 } bodyName && bodyName != name)

@@ -66,10 +66,10 @@ public sealed partial class ResourceEndpoint
             result = await registry.UpdateWithAsync(resource, request.Namespace, request.Name!, null, current =>
             {
                 var scale = toScale(Scale.From(resource, current));
-                var pinned = scale.ResourceVersion();
-                if (!string.IsNullOrEmpty(pinned) && pinned != current.ResourceVersion())
+                if (scale.ResourceVersion() is { Length: > 0 } pinned)
                 {
-                    throw ApiException.Conflict(resource, request.Name!, "the object has been modified; please apply your changes to the latest version and try again");
+                    // A version in the Scale pins the write of the object it came from.
+                    current.Metadata()["resourceVersion"] = pinned;
                 }
 
                 var replicas = ObjectFields.Long(scale["spec"], "replicas");

@@ -238,11 +238,33 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         {
             foreach (var item in JsonNode.Parse(await client.GetStringAsync(list))!["items"]!.AsArray())
             {
-                objects[$"{list}/{item!["metadata"]!["name"]}"] = item.DeepClone();
+                objects[$"{list}/{item!["metadata"]!["name"]}"] = UserOwned(item);
             }
         }
 
         return objects;
+    }
+
+    /// <summary>
+    /// The parts of an object only its users write: the controllers keep a Deployment's status,
+    /// resourceVersion and revision annotation moving while the fuzzer runs.
+    /// </summary>
+    private static JsonNode UserOwned(JsonNode item)
+    {
+        var copy = item.DeepClone().AsObject();
+        copy.Remove("status");
+        var metadata = copy["metadata"]!.AsObject();
+        metadata.Remove("resourceVersion");
+        if (metadata["annotations"] is JsonObject annotations)
+        {
+            annotations.Remove("deployment.kubernetes.io/revision");
+            if (annotations.Count == 0)
+            {
+                metadata.Remove("annotations");
+            }
+        }
+
+        return copy;
     }
 
     private static async Task AssertKeptObjectsAsync(HttpClient client, Dictionary<string, JsonNode> before)
