@@ -192,9 +192,23 @@ public sealed class KubernetesClientTests : IDisposable
         Assert.Equal(5, merged.Spec.Replicas);
         Assert.Equal(2, merged.Spec.Template.Spec.Containers.Count);
 
-        merged.Spec.Replicas = 1;
-        merged.Spec.Template.Spec.Containers.RemoveAt(1);
-        var replaced = await client.AppsV1.ReplaceNamespacedDeploymentAsync(merged, "api", Ns);
+        // The deployment controller writes status meanwhile, so a replace is a read-modify-write
+        // retried on 409, as client-go's RetryOnConflict does it.
+        V1Deployment? replaced = null;
+        for (var attempt = 0; replaced is null; attempt++)
+        {
+            var current = await client.AppsV1.ReadNamespacedDeploymentAsync("api", Ns);
+            current.Spec.Replicas = 1;
+            current.Spec.Template.Spec.Containers.RemoveAt(1);
+            try
+            {
+                replaced = await client.AppsV1.ReplaceNamespacedDeploymentAsync(current, "api", Ns);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 5)
+            {
+            }
+        }
+
         Assert.Equal(1, replaced.Spec.Replicas);
         Assert.Equal(["api"], replaced.Spec.Template.Spec.Containers.Select(c => c.Name));
         Assert.True(replaced.Metadata.Generation > created.Metadata.Generation);
