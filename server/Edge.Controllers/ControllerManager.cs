@@ -2,6 +2,7 @@ using Edge.Api.Clients;
 using Edge.Controllers.Deployments;
 using Edge.Controllers.GarbageCollection;
 using Edge.Controllers.Informers;
+using Edge.Controllers.NodeLifecycle;
 using Edge.Controllers.ReplicaSets;
 using Microsoft.Extensions.Logging;
 
@@ -18,14 +19,20 @@ public sealed class ControllerManager : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _running = Task.CompletedTask;
 
-    public ControllerManager(IClusterClient client, ILoggerFactory loggers, TimeProvider time)
+    private readonly NodeLifecycleController _nodeLifecycle;
+
+    public ControllerManager(IClusterClient client, ILoggerFactory loggers, TimeProvider time, ControllerOptions? options = null)
     {
+        options ??= new ControllerOptions();
         Informers = new InformerSet(client, loggers, time);
+        _nodeLifecycle = new NodeLifecycleController(Informers, options, loggers, time);
         _controllers =
         [
             new ReplicaSetController(Informers, loggers, time),
             new DeploymentController(Informers, loggers, time),
             new GarbageCollector(Informers, loggers, time),
+            _nodeLifecycle,
+            new TaintEvictionController(Informers, loggers, time),
         ];
     }
 
@@ -42,7 +49,7 @@ public sealed class ControllerManager : IAsyncDisposable
         {
             await Informers.Synced().WaitAsync(token);
             _ready.TrySetResult();
-            await Task.WhenAll(_controllers.Select(c => c.RunAsync(token)));
+            await Task.WhenAll(_controllers.Select(c => c.RunAsync(token)).Append(_nodeLifecycle.MonitorAsync(token)));
         }, CancellationToken.None));
     }
 

@@ -15,6 +15,7 @@ public sealed class ResourceStrategies
             {
                 ("", "Namespace") => new NamespaceStrategy(resource),
                 ("", "Pod") => new PodStrategy(resource),
+                ("", "Node") => new NodeStrategy(resource),
                 ("", "Service") => new ServiceStrategy(resource, network),
                 ("", "ConfigMap" or "Endpoints" or "ServiceAccount" or "Event" or "LimitRange") or
                     ("apps", "ControllerRevision") or ("coordination.k8s.io", "Lease") or
