@@ -1,0 +1,85 @@
+using Edge.Scheduler.Model;
+
+namespace Edge.Scheduler.Cache;
+
+/// <summary>
+/// The scheduler's view of the cluster: nodes with their pods (bound and assumed) and how many
+/// nodes hold each image. Changed only under the scheduler's lock.
+/// </summary>
+internal sealed class ClusterState
+{
+    readonly Dictionary<string, NodeInfo> _nodes = new(StringComparer.Ordinal);
+    readonly Dictionary<string, int> _imageNodeCounts = new(StringComparer.Ordinal);
+    /// <summary>Pod key → node name, for every pod accounted on a node (including nodes not yet known).</summary>
+    readonly Dictionary<string, (SchedulingPod Pod, string Node)> _boundPods = new(StringComparer.Ordinal);
+
+    public List<NodeInfo> Nodes { get; } = [];
+
+    public int ImageNodeCount(string image) => _imageNodeCounts.GetValueOrDefault(image);
+
+    public NodeInfo? Node(string name) => _nodes.GetValueOrDefault(name);
+
+    public SchedulingPod? BoundPod(string key) => _boundPods.TryGetValue(key, out var entry) ? entry.Pod : null;
+
+    public void AddOrUpdateNode(SchedulingNode node)
+    {
+        if (_nodes.TryGetValue(node.Name, out var info))
+        {
+            CountImages(info.Node, -1);
+            info.Node = node;
+        }
+        else
+        {
+            info = new NodeInfo(node) { Index = Nodes.Count };
+            _nodes[node.Name] = info;
+            Nodes.Add(info);
+            // Pods the host reported before their node.
+            foreach (var (pod, nodeName) in _boundPods.Values)
+            {
+                if (nodeName == node.Name)
+                    info.AddPod(pod);
+            }
+        }
+        CountImages(node, 1);
+    }
+
+    public bool RemoveNode(string name)
+    {
+        if (!_nodes.Remove(name, out var info))
+            return false;
+        CountImages(info.Node, -1);
+        var last = Nodes[^1];
+        Nodes[info.Index] = last;
+        last.Index = info.Index;
+        Nodes.RemoveAt(Nodes.Count - 1);
+        return true;
+    }
+
+    /// <summary>Accounts <paramref name="pod"/> on its node, replacing an earlier version of it.</summary>
+    public void AddOrUpdatePod(SchedulingPod pod)
+    {
+        RemovePod(pod.Key);
+        _boundPods[pod.Key] = (pod, pod.NodeName);
+        Node(pod.NodeName)?.AddPod(pod);
+    }
+
+    public SchedulingPod? RemovePod(string key)
+    {
+        if (!_boundPods.Remove(key, out var entry))
+            return null;
+        Node(entry.Node)?.RemovePod(key);
+        return entry.Pod;
+    }
+
+    void CountImages(SchedulingNode node, int delta)
+    {
+        foreach (var image in node.Images.Keys)
+        {
+            var count = _imageNodeCounts.GetValueOrDefault(image) + delta;
+            if (count <= 0)
+                _imageNodeCounts.Remove(image);
+            else
+                _imageNodeCounts[image] = count;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Edge.Scheduler.Cache;
+using Edge.Scheduler.Framework;
+using Edge.Scheduler.Model;
+
+namespace Edge.Scheduler.Plugins;
+
+/// <summary>
+/// Prefers nodes that already hold the pod's images (an offline site may not be able to pull
+/// them at all). As upstream: each present image counts its size scaled by the share of nodes
+/// that have it, so that one node holding a rare image does not attract every pod; the sum is
+/// clamped between 23 MiB and 1000 MiB per container and mapped to 0–100.
+/// </summary>
+internal sealed class ImageLocalityPlugin : IScorePlugin
+{
+    const long Mb = 1024 * 1024;
+    const long MinThreshold = 23 * Mb;
+    const long MaxContainerThreshold = 1000 * Mb;
+
+    // Per-cycle: the cluster the image spread is read from.
+    ClusterState? _cluster;
+
+    public string Name => "ImageLocality";
+
+    public int Weight => 1;
+
+    public bool PreScore(CycleState state, SchedulingPod pod, List<NodeInfo> feasible, ClusterState cluster)
+    {
+        _cluster = cluster;
+        return pod.Images.Length > 0;
+    }
+
+    public long Score(CycleState state, SchedulingPod pod, NodeInfo node)
+    {
+        long sum = 0;
+        foreach (var image in pod.Images)
+        {
+            if (node.Node.Images.TryGetValue(image, out var size))
+                sum += (long)(size * ((double)_cluster!.ImageNodeCount(image) / _cluster.Nodes.Count));
+        }
+        return Priority(sum, pod.Images.Length);
+    }
+
+    public void Normalize(CycleState state, Span<long> scores)
+    {
+    }
+
+    internal static long Priority(long sum, int containers)
+    {
+        var max = MaxContainerThreshold * containers;
+        sum = Math.Clamp(sum, MinThreshold, max);
+        return ScoreNormalization.MaxNodeScore * (sum - MinThreshold) / (max - MinThreshold);
+    }
+}

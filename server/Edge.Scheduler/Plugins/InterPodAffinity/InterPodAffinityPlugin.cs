@@ -1,0 +1,83 @@
+using Edge.Scheduler.Cache;
+using Edge.Scheduler.Framework;
+using Edge.Scheduler.Model;
+
+namespace Edge.Scheduler.Plugins;
+
+/// <summary>
+/// Required pod affinity and anti-affinity of the incoming pod, and the required anti-affinity
+/// of the pods already placed against it, by topology domain.
+/// </summary>
+internal sealed partial class InterPodAffinityPlugin : IPreFilterPlugin, IFilterPlugin, IPreFilterExtensions
+{
+    public const string ExistingAntiAffinityReason = "node(s) didn't satisfy existing pods anti-affinity rules";
+    public const string AffinityReason = "node(s) didn't match pod affinity rules";
+    public const string AntiAffinityReason = "node(s) didn't match pod anti-affinity rules";
+    static readonly Status ExistingAntiAffinityStatus = Status.Unschedulable(ExistingAntiAffinityReason);
+    static readonly Status AffinityStatus = Status.Unresolvable(AffinityReason);
+    static readonly Status AntiAffinityStatus = Status.Unschedulable(AntiAffinityReason);
+
+    public string Name => "InterPodAffinity";
+
+    public Status PreFilter(CycleState state, SchedulingPod pod, ClusterState cluster)
+    {
+        var result = new InterPodAffinityState { PodMatchesOwnAffinityTerms = pod.RequiredAffinity.Length > 0 && pod.RequiredAffinity.All(t => t.Matches(pod)) };
+        var incomingHasTerms = pod.RequiredAffinity.Length + pod.RequiredAntiAffinity.Length > 0;
+        foreach (var node in cluster.Nodes)
+        {
+            // Only pods with anti-affinity can reject the incoming pod; only when it has terms of
+            // its own does every pod need a look.
+            if (incomingHasTerms)
+            {
+                foreach (var existing in node.Pods)
+                    result.Update(pod, existing, node.Node, 1);
+            }
+            else
+            {
+                foreach (var existing in node.PodsWithRequiredAntiAffinity)
+                    result.Update(pod, existing, node.Node, 1);
+            }
+        }
+        state.InterPodAffinity = result;
+        return Status.Success;
+    }
+
+    public Status Filter(CycleState state, SchedulingPod pod, NodeInfo node)
+    {
+        var counts = state.InterPodAffinity!;
+        foreach (var pair in counts.ExistingAntiAffinity.Keys)
+        {
+            if (node.Node.TryGetLabel(pair.Key, out var value) && value == pair.Value)
+                return ExistingAntiAffinityStatus;
+        }
+        if (pod.RequiredAffinity.Length > 0 && !SatisfiesAffinity(counts, pod, node.Node))
+            return AffinityStatus;
+        foreach (var term in pod.RequiredAntiAffinity)
+        {
+            if (node.Node.TryGetLabel(term.TopologyKey, out var value) && counts.AntiAffinity.ContainsKey(new(term.TopologyKey, value)))
+                return AntiAffinityStatus;
+        }
+        return Status.Success;
+    }
+
+    static bool SatisfiesAffinity(InterPodAffinityState counts, SchedulingPod pod, SchedulingNode node)
+    {
+        var podsExist = true;
+        foreach (var term in pod.RequiredAffinity)
+        {
+            if (!node.TryGetLabel(term.TopologyKey, out var value))
+                return false;
+            if (!counts.Affinity.ContainsKey(new(term.TopologyKey, value)))
+                podsExist = false;
+        }
+        // The first pod of a group with affinity to itself: nothing matches anywhere yet, so it
+        // may go to any node that has the topology labels, or it would wait forever.
+        return podsExist || (counts.Affinity.Count == 0 && counts.PodMatchesOwnAffinityTerms);
+    }
+
+    public void AddPod(CycleState state, SchedulingPod pod, SchedulingPod added, NodeInfo node) =>
+        state.InterPodAffinity?.Update(pod, added, node.Node, 1);
+
+    public void RemovePod(CycleState state, SchedulingPod pod, SchedulingPod removed, NodeInfo node) =>
+        state.InterPodAffinity?.Update(pod, removed, node.Node, -1);
+}
