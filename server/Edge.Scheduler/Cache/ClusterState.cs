@@ -15,6 +15,14 @@ internal sealed class ClusterState
 
     public List<NodeInfo> Nodes { get; } = [];
 
+    /// <summary>Nodes with pods that have any pod (anti-)affinity term: most pods only need to look at these.</summary>
+    public HashSet<NodeInfo> NodesWithAffinity { get; } = [];
+
+    /// <summary>Nodes with pods that have a required anti-affinity term.</summary>
+    public HashSet<NodeInfo> NodesWithRequiredAntiAffinity { get; } = [];
+
+    public SpreadCountCache SpreadCounts { get; } = new();
+
     public int ImageNodeCount(string image) => _imageNodeCounts.GetValueOrDefault(image);
 
     public NodeInfo? Node(string name) => _nodes.GetValueOrDefault(name);
@@ -39,8 +47,10 @@ internal sealed class ClusterState
                 if (nodeName == node.Name)
                     info.AddPod(pod);
             }
+            Track(info);
         }
         CountImages(node, 1);
+        SpreadCounts.Clear();
     }
 
     public bool RemoveNode(string name)
@@ -48,6 +58,9 @@ internal sealed class ClusterState
         if (!_nodes.Remove(name, out var info))
             return false;
         CountImages(info.Node, -1);
+        NodesWithAffinity.Remove(info);
+        NodesWithRequiredAntiAffinity.Remove(info);
+        SpreadCounts.Clear();
         var last = Nodes[^1];
         Nodes[info.Index] = last;
         last.Index = info.Index;
@@ -60,15 +73,35 @@ internal sealed class ClusterState
     {
         RemovePod(pod.Key);
         _boundPods[pod.Key] = (pod, pod.NodeName);
-        Node(pod.NodeName)?.AddPod(pod);
+        if (Node(pod.NodeName) is not { } node)
+            return;
+        node.AddPod(pod);
+        Track(node);
+        SpreadCounts.PodChanged(pod, node, 1);
     }
 
     public SchedulingPod? RemovePod(string key)
     {
         if (!_boundPods.Remove(key, out var entry))
             return null;
-        Node(entry.Node)?.RemovePod(key);
+        if (Node(entry.Node) is { } node && node.RemovePod(key))
+        {
+            Track(node);
+            SpreadCounts.PodChanged(entry.Pod, node, -1);
+        }
         return entry.Pod;
+    }
+
+    void Track(NodeInfo node)
+    {
+        if (node.PodsWithAffinity.Count > 0)
+            NodesWithAffinity.Add(node);
+        else
+            NodesWithAffinity.Remove(node);
+        if (node.PodsWithRequiredAntiAffinity.Count > 0)
+            NodesWithRequiredAntiAffinity.Add(node);
+        else
+            NodesWithRequiredAntiAffinity.Remove(node);
     }
 
     void CountImages(SchedulingNode node, int delta)

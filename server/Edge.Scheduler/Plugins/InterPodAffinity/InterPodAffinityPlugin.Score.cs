@@ -28,7 +28,7 @@ internal sealed partial class InterPodAffinityPlugin : IScorePlugin
     {
         var scores = new InterPodAffinityScoreState();
         var incomingHasPreferred = pod.PreferredAffinity.Length + pod.PreferredAntiAffinity.Length > 0;
-        foreach (var node in cluster.Nodes)
+        foreach (var node in incomingHasPreferred ? cluster.Nodes : (IEnumerable<NodeInfo>)cluster.NodesWithAffinity)
         {
             var pods = incomingHasPreferred ? node.Pods : node.PodsWithAffinity;
             foreach (var existing in pods)

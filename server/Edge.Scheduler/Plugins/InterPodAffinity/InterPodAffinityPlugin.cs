@@ -23,16 +23,19 @@ internal sealed partial class InterPodAffinityPlugin : IPreFilterPlugin, IFilter
     {
         var result = new InterPodAffinityState { PodMatchesOwnAffinityTerms = pod.RequiredAffinity.Length > 0 && pod.RequiredAffinity.All(t => t.Matches(pod)) };
         var incomingHasTerms = pod.RequiredAffinity.Length + pod.RequiredAntiAffinity.Length > 0;
-        foreach (var node in cluster.Nodes)
+        // Only pods with anti-affinity can reject the incoming pod; only when it has terms of its
+        // own does every pod need a look.
+        if (incomingHasTerms)
         {
-            // Only pods with anti-affinity can reject the incoming pod; only when it has terms of
-            // its own does every pod need a look.
-            if (incomingHasTerms)
+            foreach (var node in cluster.Nodes)
             {
                 foreach (var existing in node.Pods)
                     result.Update(pod, existing, node.Node, 1);
             }
-            else
+        }
+        else
+        {
+            foreach (var node in cluster.NodesWithRequiredAntiAffinity)
             {
                 foreach (var existing in node.PodsWithRequiredAntiAffinity)
                     result.Update(pod, existing, node.Node, 1);

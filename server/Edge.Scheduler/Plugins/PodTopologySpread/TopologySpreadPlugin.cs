@@ -26,28 +26,45 @@ internal sealed partial class TopologySpreadPlugin : IPreFilterPlugin, IFilterPl
         var constraints = pod.SpreadConstraints.Where(c => c.Hard).ToArray();
         if (constraints.Length == 0)
             return Status.Success;
+        var counts = new Dictionary<string, int>[constraints.Length];
+        var missing = new List<int>();
+        for (var i = 0; i < constraints.Length; i++)
+        {
+            if (cluster.SpreadCounts.Get(pod, constraints[i], constraints, cluster) is { } cached)
+                counts[i] = cached;
+            else
+                missing.Add(i);
+        }
+        if (missing.Count > 0)
+            CountAll(pod, constraints, counts, missing, cluster);
         var result = new TopologySpreadState
         {
             Constraints = constraints,
-            Counts = constraints.Select(_ => new Dictionary<string, int>(StringComparer.Ordinal)).ToArray(),
+            Counts = counts,
             SelfMatch = constraints.Select(c => c.Selector.Matches(pod.Labels) ? 1 : 0).ToArray(),
         };
+        result.ComputeMinimum();
+        state.TopologySpread = result;
+        return Status.Success;
+    }
+
+    /// <summary>Upstream's walk over every node, for constraints the shared cache does not cover.</summary>
+    static void CountAll(SchedulingPod pod, TopologySpreadConstraint[] constraints, Dictionary<string, int>[] counts, List<int> which, ClusterState cluster)
+    {
+        foreach (var i in which)
+            counts[i] = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in cluster.Nodes)
         {
             if (!HasAllKeys(constraints, node.Node))
                 continue;
-            for (var i = 0; i < constraints.Length; i++)
+            foreach (var i in which)
             {
                 if (!Includes(constraints[i], pod, node.Node))
                     continue;
                 node.Node.TryGetLabel(constraints[i].TopologyKey, out var value);
-                var counts = result.Counts[i];
-                counts[value!] = counts.GetValueOrDefault(value!) + CountMatching(node.Pods, constraints[i], pod.Namespace);
+                counts[i][value!] = counts[i].GetValueOrDefault(value!) + CountMatching(node.Pods, constraints[i], pod.Namespace);
             }
         }
-        result.ComputeMinimum();
-        state.TopologySpread = result;
-        return Status.Success;
     }
 
     public Status Filter(CycleState state, SchedulingPod pod, NodeInfo node)
