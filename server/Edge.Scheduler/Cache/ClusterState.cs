@@ -18,10 +18,9 @@ internal sealed class ClusterState
     /// <summary>Nodes with pods that have any pod (anti-)affinity term: most pods only need to look at these.</summary>
     public HashSet<NodeInfo> NodesWithAffinity { get; } = [];
 
-    /// <summary>Nodes with pods that have a required anti-affinity term.</summary>
-    public HashSet<NodeInfo> NodesWithRequiredAntiAffinity { get; } = [];
-
     public SpreadCountCache SpreadCounts { get; } = new();
+
+    public AntiAffinityIndex ExistingAntiAffinity { get; } = new();
 
     public int ImageNodeCount(string image) => _imageNodeCounts.GetValueOrDefault(image);
 
@@ -34,6 +33,11 @@ internal sealed class ClusterState
         if (_nodes.TryGetValue(node.Name, out var info))
         {
             CountImages(info.Node, -1);
+            foreach (var pod in info.PodsWithRequiredAntiAffinity)
+            {
+                ExistingAntiAffinity.PodChanged(pod, info.Node, -1);
+                ExistingAntiAffinity.PodChanged(pod, node, 1);
+            }
             info.Node = node;
         }
         else
@@ -45,7 +49,10 @@ internal sealed class ClusterState
             foreach (var (pod, nodeName) in _boundPods.Values)
             {
                 if (nodeName == node.Name)
+                {
                     info.AddPod(pod);
+                    ExistingAntiAffinity.PodChanged(pod, node, 1);
+                }
             }
             Track(info);
         }
@@ -59,7 +66,8 @@ internal sealed class ClusterState
             return false;
         CountImages(info.Node, -1);
         NodesWithAffinity.Remove(info);
-        NodesWithRequiredAntiAffinity.Remove(info);
+        foreach (var pod in info.PodsWithRequiredAntiAffinity)
+            ExistingAntiAffinity.PodChanged(pod, info.Node, -1);
         SpreadCounts.Clear();
         var last = Nodes[^1];
         Nodes[info.Index] = last;
@@ -78,6 +86,7 @@ internal sealed class ClusterState
         node.AddPod(pod);
         Track(node);
         SpreadCounts.PodChanged(pod, node, 1);
+        ExistingAntiAffinity.PodChanged(pod, node.Node, 1);
     }
 
     public SchedulingPod? RemovePod(string key)
@@ -88,6 +97,7 @@ internal sealed class ClusterState
         {
             Track(node);
             SpreadCounts.PodChanged(entry.Pod, node, -1);
+            ExistingAntiAffinity.PodChanged(entry.Pod, node.Node, -1);
         }
         return entry.Pod;
     }
@@ -98,10 +108,6 @@ internal sealed class ClusterState
             NodesWithAffinity.Add(node);
         else
             NodesWithAffinity.Remove(node);
-        if (node.PodsWithRequiredAntiAffinity.Count > 0)
-            NodesWithRequiredAntiAffinity.Add(node);
-        else
-            NodesWithRequiredAntiAffinity.Remove(node);
     }
 
     void CountImages(SchedulingNode node, int delta)

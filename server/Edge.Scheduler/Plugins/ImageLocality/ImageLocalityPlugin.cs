@@ -16,8 +16,8 @@ internal sealed class ImageLocalityPlugin : IScorePlugin
     const long MinThreshold = 23 * Mb;
     const long MaxContainerThreshold = 1000 * Mb;
 
-    // Per-cycle: the cluster the image spread is read from.
-    ClusterState? _cluster;
+    // Per cycle: the share of nodes holding each of the pod's images.
+    double[] _spread = [];
 
     public string Name => "ImageLocality";
 
@@ -25,17 +25,18 @@ internal sealed class ImageLocalityPlugin : IScorePlugin
 
     public bool PreScore(CycleState state, SchedulingPod pod, List<NodeInfo> feasible, ClusterState cluster)
     {
-        _cluster = cluster;
+        _spread = pod.Images.Select(image => (double)cluster.ImageNodeCount(image) / cluster.Nodes.Count).ToArray();
         return pod.Images.Length > 0;
     }
 
     public long Score(CycleState state, SchedulingPod pod, NodeInfo node)
     {
         long sum = 0;
-        foreach (var image in pod.Images)
+        var images = pod.Images;
+        for (var i = 0; i < images.Length; i++)
         {
-            if (node.Node.Images.TryGetValue(image, out var size))
-                sum += (long)(size * ((double)_cluster!.ImageNodeCount(image) / _cluster.Nodes.Count));
+            if (node.Node.Images.TryGetValue(images[i], out var size))
+                sum += (long)(size * _spread[i]);
         }
         return Priority(sum, pod.Images.Length);
     }

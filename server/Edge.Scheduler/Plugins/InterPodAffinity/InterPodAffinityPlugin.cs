@@ -22,23 +22,20 @@ internal sealed partial class InterPodAffinityPlugin : IPreFilterPlugin, IFilter
     public Status PreFilter(CycleState state, SchedulingPod pod, ClusterState cluster)
     {
         var result = new InterPodAffinityState { PodMatchesOwnAffinityTerms = pod.RequiredAffinity.Length > 0 && pod.RequiredAffinity.All(t => t.Matches(pod)) };
-        var incomingHasTerms = pod.RequiredAffinity.Length + pod.RequiredAntiAffinity.Length > 0;
-        // Only pods with anti-affinity can reject the incoming pod; only when it has terms of its
-        // own does every pod need a look.
-        if (incomingHasTerms)
+        foreach (var group in cluster.ExistingAntiAffinity.Groups)
+        {
+            if (!group.Term.Matches(pod))
+                continue;
+            foreach (var (pair, count) in group.Domains)
+                result.ExistingAntiAffinity[pair] = result.ExistingAntiAffinity.GetValueOrDefault(pair) + count;
+        }
+        // Only when the incoming pod has terms of its own does every placed pod need a look.
+        if (pod.RequiredAffinity.Length + pod.RequiredAntiAffinity.Length > 0)
         {
             foreach (var node in cluster.Nodes)
             {
                 foreach (var existing in node.Pods)
-                    result.Update(pod, existing, node.Node, 1);
-            }
-        }
-        else
-        {
-            foreach (var node in cluster.NodesWithRequiredAntiAffinity)
-            {
-                foreach (var existing in node.PodsWithRequiredAntiAffinity)
-                    result.Update(pod, existing, node.Node, 1);
+                    result.UpdateIncomingTerms(pod, existing, node.Node, 1);
             }
         }
         state.InterPodAffinity = result;

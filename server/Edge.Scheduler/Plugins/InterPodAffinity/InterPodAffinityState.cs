@@ -33,6 +33,12 @@ internal sealed class InterPodAffinityState
             if (term.Matches(pod) && node.TryGetLabel(term.TopologyKey, out var value))
                 Add(ExistingAntiAffinity, new(term.TopologyKey, value), delta);
         }
+        UpdateIncomingTerms(pod, existing, node, delta);
+    }
+
+    /// <summary>Counts only what the incoming pod's own terms select.</summary>
+    public void UpdateIncomingTerms(SchedulingPod pod, SchedulingPod existing, SchedulingNode node, int delta)
+    {
         foreach (var term in pod.RequiredAffinity)
         {
             if (term.Matches(existing) && node.TryGetLabel(term.TopologyKey, out var value))
