@@ -45,5 +45,5 @@ internal sealed class AntiAffinityIndex
 
     static string Signature(PodAffinityTerm term) =>
         string.Join('\u0001', term.AllNamespaces ? "\u0002" : string.Join(',', term.Namespaces),
-            term.Selector.MatchesNothing ? "\u0002" : term.Selector.ToString(), term.TopologyKey);
+            term.Selector.ToString(), term.TopologyKey);
 }

@@ -15,6 +15,9 @@ internal sealed class ClusterState
 
     public List<NodeInfo> Nodes { get; } = [];
 
+    /// <summary>Changes whenever a node is added, changed or removed, for caches of per-node facts.</summary>
+    public long NodeGeneration { get; private set; }
+
     /// <summary>Nodes with pods that have any pod (anti-)affinity term: most pods only need to look at these.</summary>
     public HashSet<NodeInfo> NodesWithAffinity { get; } = [];
 
@@ -30,6 +33,7 @@ internal sealed class ClusterState
 
     public void AddOrUpdateNode(SchedulingNode node)
     {
+        NodeGeneration++;
         if (_nodes.TryGetValue(node.Name, out var info))
         {
             CountImages(info.Node, -1);
@@ -64,6 +68,7 @@ internal sealed class ClusterState
     {
         if (!_nodes.Remove(name, out var info))
             return false;
+        NodeGeneration++;
         CountImages(info.Node, -1);
         NodesWithAffinity.Remove(info);
         foreach (var pod in info.PodsWithRequiredAntiAffinity)

@@ -40,7 +40,7 @@ internal sealed class SpreadCountCache
 
         public void Count(SchedulingPod pod, NodeInfo node, int delta)
         {
-            if (!pod.Terminating && pod.Namespace == Namespace && Includes(node.Node) && Constraint.Selector.Matches(pod.Labels))
+            if (!pod.Terminating && pod.Namespace == Namespace && Includes(node.Node) && Constraint.Selector.Matches(pod))
             {
                 node.Node.TryGetLabel(Constraint.TopologyKey, out var value);
                 Counts[value!] = Counts.GetValueOrDefault(value!) + delta;
@@ -59,7 +59,7 @@ internal sealed class SpreadCountCache
             return null;
         var nodeSelector = constraint.HonorNodeAffinity ? pod.NodeSelector : null;
         var signature = string.Join('\u0001',
-            [pod.Namespace, constraint.Selector.MatchesNothing ? "\u0002" : constraint.Selector.ToString(), constraint.TopologyKey,
+            [pod.Namespace, constraint.Selector.ToString(), constraint.TopologyKey,
              string.Join(',', all.Select(c => c.TopologyKey)),
              nodeSelector is null ? "\u0002" : string.Join(',', nodeSelector.Select(kv => kv.Key + "=" + kv.Value))]);
         if (_entries.TryGetValue(signature, out var entry))

@@ -10,7 +10,7 @@ namespace Edge.Scheduler.Model;
 /// </summary>
 public sealed class PodAffinityTerm
 {
-    public required LabelSelector Selector { get; init; }
+    public required SelectorMatcher Selector { get; init; }
     public required string TopologyKey { get; init; }
     /// <summary>The namespaces the term selects pods in; ignored when <see cref="AllNamespaces"/>.</summary>
     public required string[] Namespaces { get; init; }
@@ -23,7 +23,7 @@ public sealed class PodAffinityTerm
     {
         if (!AllNamespaces && Array.IndexOf(Namespaces, pod.Namespace) < 0)
             return false;
-        return Selector.Matches(pod.Labels);
+        return Selector.Matches(pod);
     }
 
     /// <summary>Parses a term of a pod in <paramref name="podNamespace"/>; an invalid selector selects nothing.</summary>
@@ -46,7 +46,7 @@ public sealed class PodAffinityTerm
             namespaces = [podNamespace];
         return new PodAffinityTerm
         {
-            Selector = selector,
+            Selector = new SelectorMatcher(selector),
             TopologyKey = ObjectFields.String(term, "topologyKey") ?? "",
             Namespaces = namespaces,
             AllNamespaces = allNamespaces,

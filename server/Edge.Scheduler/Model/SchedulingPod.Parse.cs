@@ -13,7 +13,7 @@ public sealed partial class SchedulingPod
         var ns = pod.Namespace() ?? "default";
         var spec = pod["spec"] as JsonObject ?? [];
         var status = pod["status"] as JsonObject;
-        var labels = CopyLabels(pod.Labels());
+        var (labels, labelMap) = CopyLabels(pod.Labels());
         var containers = (spec["containers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var initContainers = (spec["initContainers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var (requests, nonZeroCpu, nonZeroMemory) = EffectiveRequests(containers, initContainers, spec["overhead"]);
@@ -29,6 +29,7 @@ public sealed partial class SchedulingPod
             Name = pod.Name() ?? "",
             Uid = pod.Uid() ?? "",
             Labels = labels,
+            LabelMap = labelMap,
             NodeName = ObjectFields.String(spec, "nodeName") ?? "",
             SchedulerName = ObjectFields.String(spec, "schedulerName") ?? "",
             NominatedNodeName = ObjectFields.String(status, "nominatedNodeName") ?? "",
@@ -63,14 +64,19 @@ public sealed partial class SchedulingPod
     public static string NormalizeImage(string image) =>
         image.LastIndexOf(':') <= image.LastIndexOf('/') ? image + ":latest" : image;
 
-    static JsonObject? CopyLabels(JsonObject? labels)
+    static (JsonObject?, Dictionary<string, string>?) CopyLabels(JsonObject? labels)
     {
         if (labels is null || labels.Count == 0)
-            return null;
+            return (null, null);
         var copy = new JsonObject();
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in labels)
-            copy[key] = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
-        return copy;
+        {
+            var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+            copy[key] = text;
+            map[key] = text;
+        }
+        return (copy, map);
     }
 
     static IEnumerable<JsonObject> Objects(JsonNode? array) => (array as JsonArray ?? []).OfType<JsonObject>();

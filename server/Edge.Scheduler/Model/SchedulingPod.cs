@@ -18,6 +18,16 @@ public sealed partial class SchedulingPod
 
     /// <summary>Our own copy of <c>metadata.labels</c>, for <see cref="Edge.Api.Selectors.LabelSelector.Matches"/>.</summary>
     public JsonObject? Labels { get; init; }
+    /// <summary>The same labels for direct lookups.</summary>
+    internal Dictionary<string, string>? LabelMap { get; init; }
+
+    public bool TryGetLabel(string key, out string value)
+    {
+        if (LabelMap is { } map && map.TryGetValue(key, out value!))
+            return true;
+        value = "";
+        return false;
+    }
     public string NodeName { get; init; } = "";
     public string SchedulerName { get; init; } = "";
     public string NominatedNodeName { get; init; } = "";
@@ -77,7 +87,7 @@ public sealed partial class SchedulingPod
     /// <summary>The same pod bound to <paramref name="nodeName"/>, as the scheduler assumes it after choosing.</summary>
     internal SchedulingPod WithNodeName(string nodeName) => new()
     {
-        Namespace = Namespace, Name = Name, Uid = Uid, Labels = Labels, NodeName = nodeName, SchedulerName = SchedulerName,
+        Namespace = Namespace, Name = Name, Uid = Uid, Labels = Labels, LabelMap = LabelMap, NodeName = nodeName, SchedulerName = SchedulerName,
         NominatedNodeName = "", Terminating = Terminating, Finished = Finished, StartTime = StartTime,
         SpecPriority = SpecPriority, PriorityClassName = PriorityClassName, Priority = Priority, NeverPreempts = NeverPreempts,
         Requests = Requests, NonZeroMilliCpu = NonZeroMilliCpu, NonZeroMemory = NonZeroMemory, Tolerations = Tolerations,

@@ -10,7 +10,7 @@ public sealed class TopologySpreadConstraint
     public required string TopologyKey { get; init; }
     /// <summary>True for <c>DoNotSchedule</c> (a filter), false for <c>ScheduleAnyway</c> (a score).</summary>
     public required bool Hard { get; init; }
-    public required LabelSelector Selector { get; init; }
+    public required SelectorMatcher Selector { get; init; }
     /// <summary>0 when unset: every domain counts for the global minimum.</summary>
     public int MinDomains { get; init; }
     /// <summary><c>nodeAffinityPolicy</c>: Honor (default) counts only nodes matching the pod's node affinity and selector.</summary>
@@ -47,7 +47,7 @@ public sealed class TopologySpreadConstraint
             MaxSkew = (int)Math.Max(1, ObjectFields.Long(constraint, "maxSkew") ?? 1),
             TopologyKey = ObjectFields.String(constraint, "topologyKey") ?? "",
             Hard = ObjectFields.String(constraint, "whenUnsatisfiable") != "ScheduleAnyway",
-            Selector = selector,
+            Selector = new SelectorMatcher(selector),
             MinDomains = (int)(ObjectFields.Long(constraint, "minDomains") ?? 0),
             HonorNodeAffinity = ObjectFields.String(constraint, "nodeAffinityPolicy") != "Ignore",
             HonorNodeTaints = ObjectFields.String(constraint, "nodeTaintsPolicy") == "Honor",

@@ -16,8 +16,14 @@ internal sealed class ImageLocalityPlugin : IScorePlugin
     const long MinThreshold = 23 * Mb;
     const long MaxContainerThreshold = 1000 * Mb;
 
-    // Per cycle: the share of nodes holding each of the pod's images.
+    // A node's score depends only on the pod's images and on the nodes (sizes, spread), so it is
+    // remembered per image list until a node changes: replicas of a workload share it.
+    const int MaxImageLists = 256;
+    readonly Dictionary<string, long[]> _scores = new(StringComparer.Ordinal);
+    long _generation = -1;
+    // Per cycle: the share of nodes holding each of the pod's images, and the remembered scores.
     double[] _spread = [];
+    long[] _current = [];
 
     public string Name => "ImageLocality";
 
@@ -25,12 +31,29 @@ internal sealed class ImageLocalityPlugin : IScorePlugin
 
     public bool PreScore(CycleState state, SchedulingPod pod, List<NodeInfo> feasible, ClusterState cluster)
     {
+        if (pod.Images.Length == 0)
+            return false;
+        if (_generation != cluster.NodeGeneration || _scores.Count >= MaxImageLists)
+        {
+            _scores.Clear();
+            _generation = cluster.NodeGeneration;
+        }
+        var key = pod.Images.Length == 1 ? pod.Images[0] : string.Join('\n', pod.Images);
+        if (!_scores.TryGetValue(key, out var scores))
+        {
+            scores = new long[cluster.Nodes.Count];
+            Array.Fill(scores, -1);
+            _scores[key] = scores;
+        }
+        _current = scores;
         _spread = pod.Images.Select(image => (double)cluster.ImageNodeCount(image) / cluster.Nodes.Count).ToArray();
-        return pod.Images.Length > 0;
+        return true;
     }
 
     public long Score(CycleState state, SchedulingPod pod, NodeInfo node)
     {
+        if (_current[node.Index] is >= 0 and var known)
+            return known;
         long sum = 0;
         var images = pod.Images;
         for (var i = 0; i < images.Length; i++)
@@ -38,7 +61,7 @@ internal sealed class ImageLocalityPlugin : IScorePlugin
             if (node.Node.Images.TryGetValue(images[i], out var size))
                 sum += (long)(size * _spread[i]);
         }
-        return Priority(sum, pod.Images.Length);
+        return _current[node.Index] = Priority(sum, pod.Images.Length);
     }
 
     public void Normalize(CycleState state, Span<long> scores)

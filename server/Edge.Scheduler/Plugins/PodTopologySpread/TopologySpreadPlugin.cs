@@ -41,7 +41,7 @@ internal sealed partial class TopologySpreadPlugin : IPreFilterPlugin, IFilterPl
         {
             Constraints = constraints,
             Counts = counts,
-            SelfMatch = constraints.Select(c => c.Selector.Matches(pod.Labels) ? 1 : 0).ToArray(),
+            SelfMatch = constraints.Select(c => c.Selector.Matches(pod) ? 1 : 0).ToArray(),
         };
         result.ComputeMinimum();
         state.TopologySpread = result;
@@ -122,7 +122,7 @@ internal sealed partial class TopologySpreadPlugin : IPreFilterPlugin, IFilterPl
         var count = 0;
         foreach (var pod in pods)
         {
-            if (!pod.Terminating && pod.Namespace == ns && constraint.Selector.Matches(pod.Labels))
+            if (!pod.Terminating && pod.Namespace == ns && constraint.Selector.Matches(pod))
                 count++;
         }
         return count;

@@ -47,7 +47,7 @@ internal sealed class TopologySpreadState
             return;
         for (var i = 0; i < Constraints.Length; i++)
         {
-            if (TopologySpreadPlugin.Includes(Constraints[i], pod, node.Node) && Constraints[i].Selector.Matches(other.Labels) && node.Node.TryGetLabel(Constraints[i].TopologyKey, out var value))
+            if (TopologySpreadPlugin.Includes(Constraints[i], pod, node.Node) && Constraints[i].Selector.Matches(other) && node.Node.TryGetLabel(Constraints[i].TopologyKey, out var value))
                 Counts[i][value] = Counts[i].GetValueOrDefault(value) + delta;
         }
         ComputeMinimum();
