@@ -25,6 +25,42 @@ internal sealed class ClusterState
 
     public AntiAffinityIndex ExistingAntiAffinity { get; } = new();
 
+    /// <summary>Placed pods by label, so that a term pinning a label finds its pods without a walk over all of them.</summary>
+    readonly Dictionary<string, HashSet<SchedulingPod>> _podsByLabel = new(StringComparer.Ordinal);
+
+    public IEnumerable<SchedulingPod> PodsWithLabel(string key, string value) =>
+        _podsByLabel.TryGetValue(LabelKey(key, value), out var pods) ? pods : [];
+
+    /// <summary>Every placed pod with its node (pods on nodes not known yet are left out).</summary>
+    public IEnumerable<(SchedulingPod Pod, NodeInfo Node)> PlacedPods()
+    {
+        foreach (var node in Nodes)
+        {
+            foreach (var pod in node.Pods)
+                yield return (pod, node);
+        }
+    }
+
+    static string LabelKey(string key, string value) => key + "\u0001" + value;
+
+    void IndexLabels(SchedulingPod pod, bool add)
+    {
+        foreach (var (key, value) in pod.LabelMap ?? [])
+        {
+            var labelKey = LabelKey(key, value);
+            if (add)
+            {
+                if (!_podsByLabel.TryGetValue(labelKey, out var pods))
+                    _podsByLabel[labelKey] = pods = [];
+                pods.Add(pod);
+            }
+            else if (_podsByLabel.TryGetValue(labelKey, out var pods) && pods.Remove(pod) && pods.Count == 0)
+            {
+                _podsByLabel.Remove(labelKey);
+            }
+        }
+    }
+
     public int ImageNodeCount(string image) => _imageNodeCounts.GetValueOrDefault(image);
 
     public NodeInfo? Node(string name) => _nodes.GetValueOrDefault(name);
@@ -86,6 +122,7 @@ internal sealed class ClusterState
     {
         RemovePod(pod.Key);
         _boundPods[pod.Key] = (pod, pod.NodeName);
+        IndexLabels(pod, add: true);
         if (Node(pod.NodeName) is not { } node)
             return;
         node.AddPod(pod);
@@ -98,6 +135,7 @@ internal sealed class ClusterState
     {
         if (!_boundPods.Remove(key, out var entry))
             return null;
+        IndexLabels(entry.Pod, add: false);
         if (Node(entry.Node) is { } node && node.RemovePod(key))
         {
             Track(node);

@@ -16,7 +16,7 @@ internal sealed class NodeInfo
     public long NonZeroMilliCpu { get; private set; }
     public long NonZeroMemory { get; private set; }
     public List<HostPort> UsedPorts { get; } = [];
-    /// <summary>Pods with any pod (anti-)affinity term: only they can affect InterPodAffinity for others.</summary>
+    /// <summary>Pods whose terms can attract or repel others in scoring: preferred terms or required affinity.</summary>
     public List<SchedulingPod> PodsWithAffinity { get; } = [];
     public List<SchedulingPod> PodsWithRequiredAntiAffinity { get; } = [];
     /// <summary>Pods that preempted others here and wait for them to go; they reserve their request.</summary>
@@ -29,7 +29,7 @@ internal sealed class NodeInfo
         NonZeroMilliCpu += pod.NonZeroMilliCpu;
         NonZeroMemory += pod.NonZeroMemory;
         UsedPorts.AddRange(pod.HostPorts);
-        if (pod.HasPodAffinity)
+        if (pod.AffectsAffinityScores)
             PodsWithAffinity.Add(pod);
         if (pod.RequiredAntiAffinity.Length > 0)
             PodsWithRequiredAntiAffinity.Add(pod);

@@ -60,7 +60,8 @@ public sealed partial class SchedulingPod
     public PodAffinityTerm[] RequiredAntiAffinity { get; init; } = [];
     public PodAffinityTerm[] PreferredAffinity { get; init; } = [];
     public PodAffinityTerm[] PreferredAntiAffinity { get; init; } = [];
-    public bool HasPodAffinity => RequiredAffinity.Length + RequiredAntiAffinity.Length + PreferredAffinity.Length + PreferredAntiAffinity.Length > 0;
+    /// <summary>Terms that count when other pods are scored (upstream scores required affinity with hardPodAffinityWeight; required anti-affinity not at all).</summary>
+    public bool AffectsAffinityScores => RequiredAffinity.Length + PreferredAffinity.Length + PreferredAntiAffinity.Length > 0;
 
     public TopologySpreadConstraint[] SpreadConstraints { get; init; } = [];
     /// <summary>Container and init container images, tagged <c>:latest</c> when untagged as upstream's ImageLocality does.</summary>

@@ -27,6 +27,9 @@ public sealed class SelectorMatcher
 
     public LabelSelector Selector { get; }
 
+    /// <summary>A label every selected pod carries, when the selector pins one; lets callers look pods up by it.</summary>
+    public (string Key, string Value)? PinnedLabel => _key is null ? null : (_key, _value!);
+
     public bool Matches(SchedulingPod pod)
     {
         if (_key is not null && (!pod.TryGetLabel(_key, out var value) || value != _value))

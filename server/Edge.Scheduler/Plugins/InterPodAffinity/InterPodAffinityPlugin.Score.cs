@@ -37,7 +37,7 @@ internal sealed partial class InterPodAffinityPlugin : IScorePlugin
                     Score(scores, term, existing, node.Node, term.Weight);
                 foreach (var term in pod.PreferredAntiAffinity)
                     Score(scores, term, existing, node.Node, -term.Weight);
-                if (!existing.HasPodAffinity)
+                if (!existing.AffectsAffinityScores)
                     continue;
                 foreach (var term in existing.PreferredAffinity)
                     Score(scores, term, pod, node.Node, term.Weight);

@@ -29,17 +29,31 @@ internal sealed partial class InterPodAffinityPlugin : IPreFilterPlugin, IFilter
             foreach (var (pair, count) in group.Domains)
                 result.ExistingAntiAffinity[pair] = result.ExistingAntiAffinity.GetValueOrDefault(pair) + count;
         }
-        // Only when the incoming pod has terms of its own does every placed pod need a look.
-        if (pod.RequiredAffinity.Length + pod.RequiredAntiAffinity.Length > 0)
-        {
-            foreach (var node in cluster.Nodes)
-            {
-                foreach (var existing in node.Pods)
-                    result.UpdateIncomingTerms(pod, existing, node.Node, 1);
-            }
-        }
+        foreach (var term in pod.RequiredAffinity)
+            CountTerm(term, result.Affinity, cluster);
+        foreach (var term in pod.RequiredAntiAffinity)
+            CountTerm(term, result.AntiAffinity, cluster);
         state.InterPodAffinity = result;
         return Status.Success;
+    }
+
+    /// <summary>Counts the placed pods <paramref name="term"/> selects by domain; a pinned label narrows the candidates.</summary>
+    static void CountTerm(PodAffinityTerm term, Dictionary<TopologyPair, int> counts, ClusterState cluster)
+    {
+        if (term.Selector.PinnedLabel is { } pinned)
+        {
+            foreach (var existing in cluster.PodsWithLabel(pinned.Key, pinned.Value))
+            {
+                if (term.Matches(existing) && cluster.Node(existing.NodeName) is { } node && node.Node.TryGetLabel(term.TopologyKey, out var value))
+                    InterPodAffinityState.Add(counts, new(term.TopologyKey, value), 1);
+            }
+            return;
+        }
+        foreach (var (existing, node) in cluster.PlacedPods())
+        {
+            if (term.Matches(existing) && node.Node.TryGetLabel(term.TopologyKey, out var value))
+                InterPodAffinityState.Add(counts, new(term.TopologyKey, value), 1);
+        }
     }
 
     public Status Filter(CycleState state, SchedulingPod pod, NodeInfo node)

@@ -33,12 +33,6 @@ internal sealed class InterPodAffinityState
             if (term.Matches(pod) && node.TryGetLabel(term.TopologyKey, out var value))
                 Add(ExistingAntiAffinity, new(term.TopologyKey, value), delta);
         }
-        UpdateIncomingTerms(pod, existing, node, delta);
-    }
-
-    /// <summary>Counts only what the incoming pod's own terms select.</summary>
-    public void UpdateIncomingTerms(SchedulingPod pod, SchedulingPod existing, SchedulingNode node, int delta)
-    {
         foreach (var term in pod.RequiredAffinity)
         {
             if (term.Matches(existing) && node.TryGetLabel(term.TopologyKey, out var value))
@@ -51,7 +45,7 @@ internal sealed class InterPodAffinityState
         }
     }
 
-    static void Add(Dictionary<TopologyPair, int> counts, TopologyPair pair, int delta)
+    public static void Add(Dictionary<TopologyPair, int> counts, TopologyPair pair, int delta)
     {
         var count = counts.GetValueOrDefault(pair) + delta;
         if (count <= 0)
