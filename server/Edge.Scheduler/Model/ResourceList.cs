@@ -24,8 +24,6 @@ public sealed class ResourceList
 
     public long Scalar(string name) => Scalars is { } s && s.TryGetValue(name, out var v) ? v : 0;
 
-    public bool IsZero => MilliCpu == 0 && MemoryBytes == 0 && EphemeralStorageBytes == 0 && (Scalars is null || Scalars.Values.All(v => v == 0));
-
     public void Set(string name, long amount)
     {
         switch (name)

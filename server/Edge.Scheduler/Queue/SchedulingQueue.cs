@@ -19,11 +19,8 @@ internal sealed class SchedulingQueue(TimeProvider time, SchedulerOptions option
     // or before it may have missed the event, so it backs off instead of waiting for another.
     long _moveRequestCycle = -1;
 
-    public int ActiveCount { get; private set; }
     public int Count => _pods.Count;
     public int UnschedulableCount => _unschedulable.Count;
-
-    public QueuedPod? Get(string key) => _pods.GetValueOrDefault(key);
 
     /// <summary>Adds a new pending pod, or updates one; an update gives an unschedulable pod another try.</summary>
     public void AddOrUpdate(SchedulingPod pod)
@@ -46,8 +43,6 @@ internal sealed class SchedulingQueue(TimeProvider time, SchedulerOptions option
             return;
         queued.Deleted = true;
         queued.Version++;
-        if (queued.Location == QueueLocation.Active)
-            ActiveCount--;
         _unschedulable.Remove(key);
     }
 
@@ -59,7 +54,6 @@ internal sealed class SchedulingQueue(TimeProvider time, SchedulerOptions option
         {
             if (entry.Version != entry.Pod.Version || entry.Pod.Location != QueueLocation.Active)
                 continue;
-            ActiveCount--;
             entry.Pod.Location = QueueLocation.InFlight;
             entry.Pod.Attempts++;
             entry.Pod.Cycle = ++_cycle;
@@ -165,8 +159,6 @@ internal sealed class SchedulingQueue(TimeProvider time, SchedulerOptions option
 
     void PushActive(QueuedPod queued)
     {
-        if (queued.Location != QueueLocation.Active || queued.Version == 0)
-            ActiveCount++;
         queued.Location = QueueLocation.Active;
         queued.Version++;
         _active.Enqueue((queued, queued.Version), (-queued.Pod.Priority, queued.Timestamp, _sequence++));
@@ -174,8 +166,6 @@ internal sealed class SchedulingQueue(TimeProvider time, SchedulerOptions option
 
     void PushBackoff(QueuedPod queued)
     {
-        if (queued.Location == QueueLocation.Active)
-            ActiveCount--;
         queued.Location = QueueLocation.Backoff;
         queued.Version++;
         _backoff.Enqueue((queued, queued.Version), BackoffUntil(queued));
