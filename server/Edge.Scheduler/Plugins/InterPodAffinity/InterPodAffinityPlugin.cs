@@ -59,10 +59,13 @@ internal sealed partial class InterPodAffinityPlugin : IPreFilterPlugin, IFilter
     public Status Filter(CycleState state, SchedulingPod pod, NodeInfo node)
     {
         var counts = state.InterPodAffinity!;
-        foreach (var pair in counts.ExistingAntiAffinity.Keys)
+        if (counts.ExistingAntiAffinity.Count > 0)
         {
-            if (node.Node.TryGetLabel(pair.Key, out var value) && value == pair.Value)
-                return ExistingAntiAffinityStatus;
+            foreach (var key in counts.ExistingAntiAffinityKeys)
+            {
+                if (node.Node.TryGetLabel(key, out var value) && counts.ExistingAntiAffinity.ContainsKey(new(key, value)))
+                    return ExistingAntiAffinityStatus;
+            }
         }
         if (pod.RequiredAffinity.Length > 0 && !SatisfiesAffinity(counts, pod, node.Node))
             return AffinityStatus;

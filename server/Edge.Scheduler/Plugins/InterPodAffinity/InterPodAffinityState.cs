@@ -17,6 +17,15 @@ internal sealed class InterPodAffinityState
     public Dictionary<TopologyPair, int> AntiAffinity { get; private init; } = [];
     public bool PodMatchesOwnAffinityTerms { get; init; }
 
+    string[]? _existingAntiAffinityKeys;
+
+    /// <summary>
+    /// The topology keys of <see cref="ExistingAntiAffinity"/>: a node is checked with one label
+    /// lookup per key rather than one per domain (hostname terms have a domain per node).
+    /// </summary>
+    public string[] ExistingAntiAffinityKeys =>
+        _existingAntiAffinityKeys ??= ExistingAntiAffinity.Keys.Select(p => p.Key).Distinct().ToArray();
+
     public InterPodAffinityState Clone() => new()
     {
         ExistingAntiAffinity = new(ExistingAntiAffinity),
@@ -31,7 +40,10 @@ internal sealed class InterPodAffinityState
         foreach (var term in existing.RequiredAntiAffinity)
         {
             if (term.Matches(pod) && node.TryGetLabel(term.TopologyKey, out var value))
+            {
                 Add(ExistingAntiAffinity, new(term.TopologyKey, value), delta);
+                _existingAntiAffinityKeys = null;
+            }
         }
         foreach (var term in pod.RequiredAffinity)
         {
