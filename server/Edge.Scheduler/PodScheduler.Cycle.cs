@@ -52,6 +52,8 @@ public sealed partial class PodScheduler
                 _cluster.AddOrUpdatePod(pod.WithNodeName(chosen.Name));
                 _assumed.Add(pod.Key);
                 _queue.Done(queued);
+                // The assumed pod may be what a pod waiting on affinity or spread needs.
+                _queue.MoveAllUnschedulable(podAdded: true);
                 SchedulerLog.Scheduled(_logger, pod.Key, chosen.Name, _feasible.Count, _feasible.Count + _failed.Count);
                 var binding = BindAsync(queued, pod, chosen.Name, cancellationToken);
                 return new SchedulingAttempt(pod.Ref, chosen.Name, null, null, binding);

@@ -97,6 +97,27 @@ public sealed class QueueTests
     }
 
     [Fact]
+    public void Unschedulable_AffinityTargetScheduled_Retried()
+    {
+        var cluster = new TestCluster();
+        cluster.Scheduler.AddOrUpdateNode(TestCluster.Node("n1", labels: new() { ["zone"] = "a" }));
+        cluster.Scheduler.AddOrUpdatePod(TestCluster.Pod("web", spec: new System.Text.Json.Nodes.JsonObject
+        {
+            ["affinity"] = System.Text.Json.Nodes.JsonNode.Parse("""
+                {"podAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[
+                  {"labelSelector":{"matchLabels":{"app":"db"}},"topologyKey":"zone"}]}}
+                """),
+        }));
+        Assert.Equal("0/1 nodes are available: 1 node(s) didn't match pod affinity rules. " +
+            "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.", cluster.Scheduler.ScheduleOne()?.FailureMessage);
+
+        cluster.Scheduler.AddOrUpdatePod(TestCluster.Pod("db", labels: new() { ["app"] = "db" }));
+        Assert.Equal("default/db", cluster.Scheduler.ScheduleOne()?.Pod.ToString());
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal("n1", cluster.Scheduler.ScheduleOne()?.NodeName);
+    }
+
+    [Fact]
     public async Task RunAsync_SchedulesPodsAddedLater()
     {
         var cluster = new TestCluster();
