@@ -41,7 +41,8 @@ public sealed class ControllerManager : IAsyncDisposable
     /// <summary>Completes when the caches are filled and the loops run.</summary>
     public Task Ready => _ready.Task;
 
-    public void Start()
+    /// <param name="alsoRun">More loops on the same informers (the scheduler), started with the controllers.</param>
+    public void Start(params Func<CancellationToken, Task>[] alsoRun)
     {
         var token = _stop.Token;
         var informers = Informers.RunAsync(token);
@@ -49,7 +50,9 @@ public sealed class ControllerManager : IAsyncDisposable
         {
             await Informers.Synced().WaitAsync(token);
             _ready.TrySetResult();
-            await Task.WhenAll(_controllers.Select(c => c.RunAsync(token)).Append(_nodeLifecycle.MonitorAsync(token)));
+            await Task.WhenAll(_controllers.Select(c => c.RunAsync(token))
+                .Append(_nodeLifecycle.MonitorAsync(token))
+                .Concat(alsoRun.Select(run => Task.Run(() => run(token), CancellationToken.None))));
         }, CancellationToken.None));
     }
 

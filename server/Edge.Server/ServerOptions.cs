@@ -46,6 +46,12 @@ public sealed record ServerOptions
     /// <summary>Where scheduled snapshots go. Default <c>&lt;data-dir&gt;/snapshots</c>.</summary>
     public string? SnapshotDir { get; init; }
 
+    /// <summary>Heartbeat silence after which a node is Unknown. Default 40 s.</summary>
+    public TimeSpan NodeMonitorGracePeriod { get; init; } = TimeSpan.FromSeconds(40);
+
+    /// <summary>How often node heartbeats are checked. Default 5 s.</summary>
+    public TimeSpan NodeMonitorPeriod { get; init; } = TimeSpan.FromSeconds(5);
+
     public static ServerOptions From(OptionValues values)
     {
         ServerCommands.TryParseMode(values.GetRequiredString("write-kubeconfig-mode"), out var mode);
@@ -63,6 +69,8 @@ public sealed record ServerOptions
             DatastoreKeyFile = values.GetString("datastore-keyfile"),
             SnapshotInterval = Duration.TryParse(values.GetRequiredString("snapshot-interval"), out var interval) ? interval : TimeSpan.Zero,
             SnapshotRetention = values.GetInt("snapshot-retention"),
+            NodeMonitorGracePeriod = Duration.TryParse(values.GetRequiredString("node-monitor-grace-period"), out var grace) ? grace : TimeSpan.FromSeconds(40),
+            NodeMonitorPeriod = Duration.TryParse(values.GetRequiredString("node-monitor-period"), out var period) && period > TimeSpan.Zero ? period : TimeSpan.FromSeconds(5),
             SnapshotDir = values.GetString("snapshot-dir") is { } dir ? Path.GetFullPath(dir) : null,
             LogLevel = values.GetRequiredString("log-level") switch
             {

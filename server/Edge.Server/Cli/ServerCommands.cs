@@ -95,6 +95,20 @@ public static class ServerCommands
         Validate = Duration.Validate,
     };
 
+    public static readonly OptionSpec NodeMonitorGracePeriod = new("node-monitor-grace-period", OptionKind.String, "how long a node may go without a heartbeat before it is marked unknown (NotReady)")
+    {
+        ValueName = "DURATION",
+        Default = "40s",
+        Validate = Duration.Validate,
+    };
+
+    public static readonly OptionSpec NodeMonitorPeriod = new("node-monitor-period", OptionKind.String, "how often the heartbeats of every node are checked")
+    {
+        ValueName = "DURATION",
+        Default = "5s",
+        Validate = Duration.Validate,
+    };
+
     public static readonly OptionSpec SnapshotRetention = new("snapshot-retention", OptionKind.Int, "how many scheduled snapshots to keep")
     {
         ValueName = "N",
@@ -121,6 +135,7 @@ public static class ServerCommands
         [
             Config, DataDir, HttpsListenPort, BindAddress, TlsSan, WriteKubeconfig, WriteKubeconfigMode, LogLevel,
             DatastoreEndpoint, DatastoreCaFile, DatastoreCertFile, DatastoreKeyFile, SnapshotInterval, SnapshotRetention, SnapshotDir,
+            NodeMonitorGracePeriod, NodeMonitorPeriod,
         ],
     };
 

@@ -12,6 +12,7 @@ using Edge.Controllers;
 using Edge.Native;
 using Edge.Server.Kubeconfig;
 using Edge.Server.Pki;
+using Edge.Server.Scheduling;
 using Edge.Server.Storage;
 using Edge.Server.Tokens;
 using Microsoft.AspNetCore.Builder;
@@ -61,8 +62,13 @@ public static class ServerHost
         await using var api = new ApiServices(store.Store, loggerFactory, TimeProvider.System);
         await api.StartAsync(AdvertiseAddress(options.BindAddress), options.HttpsListenPort, CancellationToken.None);
         await using var compactor = StoreCompactor.Start(store.Store, loggerFactory.CreateLogger("compactor"));
-        await using var controllers = new ControllerManager(api.Client, loggerFactory, TimeProvider.System);
-        controllers.Start();
+        await using var controllers = new ControllerManager(api.Client, loggerFactory, TimeProvider.System, new ControllerOptions
+        {
+            NodeMonitorGracePeriod = options.NodeMonitorGracePeriod,
+            NodeMonitorPeriod = options.NodeMonitorPeriod,
+        });
+        var scheduler = new SchedulerService(controllers.Informers, loggerFactory, TimeProvider.System);
+        controllers.Start(scheduler.RunAsync);
 
         var health = new HealthChecks();
         health.AddLiveness("ping", () => null);
