@@ -2,6 +2,7 @@ using Edge.Api.Clients;
 using Edge.Controllers.Deployments;
 using Edge.Controllers.GarbageCollection;
 using Edge.Controllers.Informers;
+using Edge.Controllers.Jobs;
 using Edge.Controllers.ReplicaSets;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ public sealed class ControllerManager : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _running = Task.CompletedTask;
 
-    public ControllerManager(IClusterClient client, ILoggerFactory loggers, TimeProvider time)
+    public ControllerManager(IClusterClient client, ILoggerFactory loggers, TimeProvider time, JobControllerOptions? jobs = null)
     {
         Informers = new InformerSet(client, loggers, time);
         _controllers =
@@ -26,6 +27,7 @@ public sealed class ControllerManager : IAsyncDisposable
             new ReplicaSetController(Informers, loggers, time),
             new DeploymentController(Informers, loggers, time),
             new GarbageCollector(Informers, loggers, time),
+            new JobController(Informers, loggers, time, jobs),
         ];
     }
 
