@@ -1,4 +1,5 @@
 using Edge.Api.Clients;
+using Edge.Controllers.DaemonSets;
 using Edge.Controllers.Deployments;
 using Edge.Controllers.GarbageCollection;
 using Edge.Controllers.Informers;
@@ -28,6 +29,7 @@ public sealed class ControllerManager : IAsyncDisposable
             new DeploymentController(Informers, loggers, time),
             new GarbageCollector(Informers, loggers, time),
             new JobController(Informers, loggers, time, jobs),
+            new DaemonSetController(Informers, loggers, time),
         ];
     }
 

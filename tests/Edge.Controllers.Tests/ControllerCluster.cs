@@ -61,7 +61,7 @@ public sealed class ControllerCluster : IAsyncDisposable
         var api = new ApiServices(store, loggers, TimeProvider.System);
         await api.StartAsync("127.0.0.1", 6443, CancellationToken.None);
         // Failed Job pods are replaced after 50 ms, 100 ms, … rather than 10 s, 20 s, …
-        var jobs = new Jobs.JobControllerOptions { PodFailureBackoff = TimeSpan.FromMilliseconds(50) };
+        var jobs = new Edge.Controllers.Jobs.JobControllerOptions { PodFailureBackoff = TimeSpan.FromMilliseconds(50) };
         var controllers = new ControllerManager(api.Client, loggers, TimeProvider.System, jobs);
         controllers.Start();
         await controllers.Ready.WaitAsync(TimeSpan.FromSeconds(30));
@@ -84,6 +84,26 @@ public sealed class ControllerCluster : IAsyncDisposable
             }
 
             await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// A merge patch as kubectl sends it, retried on 409: the registry treats the resourceVersion
+    /// a patch leaves in the object as a precondition, so a patch racing a controller's status
+    /// write can fail where the upstream API server would retry it.
+    /// </summary>
+    public async Task<JsonObject> PatchAsync(ResourceType resource, string? ns, string name, string patch)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await Client.MergePatchAsync(resource, ns, name, Json(patch), null, default);
+            }
+            catch (ApiException e) when (e.Status.Code == 409 && attempt < 20)
+            {
+                await Task.Delay(10);
+            }
         }
     }
 
@@ -167,7 +187,7 @@ public sealed class ControllerCluster : IAsyncDisposable
                       {"type":"Ready","status":"False","reason":"PodCompleted","lastTransitionTime":"{{{now}}}"},
                       {"type":"ContainersReady","status":"False","reason":"PodCompleted","lastTransitionTime":"{{{now}}}"}],
                      "containerStatuses":[{"name":"c","ready":false,"restartCount":0,"image":"x",
-                       "state":{"terminated":{"exitCode":{{{code}}},"reason":"{{{reason}}}","finishedAt":"{{{now}}}"}}}]}
+                       "state":{"terminated":{"exitCode":{{{code}}},"reason":"{{{reason}}}","finishedAt":"{{{now}}}"} } }]}
                     """);
                 try
                 {

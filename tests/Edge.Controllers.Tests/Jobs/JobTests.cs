@@ -14,6 +14,7 @@ public sealed class JobTests
 {
     private static readonly ResourceType Pods = KnownResources.Pods;
     private static readonly ResourceType Jobs = KnownResources.Jobs;
+    private static readonly ResourceType Events = KnownResources.Events;
 
     private static JsonObject Job(string name, string image, string spec = "") => Json($$$"""
         {"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"{{{name}}}"},
@@ -147,15 +148,13 @@ public sealed class JobTests
         await cluster.Client.CreateAsync(Jobs, cluster.Namespace, Job("paused", "server:1", """ "parallelism":2,"completions":4, """), default);
         await WaitForAsync(async () => (await cluster.ListAsync(Pods)).Count == 2, "2 pods");
 
-        await cluster.Client.MergePatchAsync(Jobs, cluster.Namespace, "paused", Json("""{"spec":{"suspend":true}}"""), null, default);
+        await cluster.PatchAsync(Jobs, cluster.Namespace, "paused", """{"spec":{"suspend":true}}""");
 
         var job = await WaitForConditionAsync(cluster, "paused", "Suspended");
         await WaitForAsync(async () => (await cluster.ListAsync(Pods)).Count == 0, "pods deleted");
-        await cluster.Client.MergePatchAsync(Jobs, cluster.Namespace, "paused", Json("""{"spec":{"suspend":false}}"""), null, default);
+        await cluster.PatchAsync(Jobs, cluster.Namespace, "paused", """{"spec":{"suspend":false}}""");
         await WaitForAsync(async () => (await cluster.ListAsync(Pods)).Count == 2, "2 pods again");
         job = await cluster.Client.GetAsync(Jobs, cluster.Namespace, "paused", default);
         Assert.Equal("JobResumed", ObjectFields.String(PodState.Condition(job, "Suspended"), "reason"));
     }
-
-    private static readonly ResourceType Events = KnownResources.Events;
 }
