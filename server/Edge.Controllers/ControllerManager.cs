@@ -1,4 +1,5 @@
 using Edge.Api.Clients;
+using Edge.Controllers.CronJobs;
 using Edge.Controllers.DaemonSets;
 using Edge.Controllers.Deployments;
 using Edge.Controllers.GarbageCollection;
@@ -30,6 +31,7 @@ public sealed class ControllerManager : IAsyncDisposable
             new GarbageCollector(Informers, loggers, time),
             new JobController(Informers, loggers, time, jobs),
             new DaemonSetController(Informers, loggers, time),
+            new CronJobController(Informers, loggers, time),
         ];
     }
 

@@ -92,13 +92,13 @@ public sealed class ControllerCluster : IAsyncDisposable
     /// a patch leaves in the object as a precondition, so a patch racing a controller's status
     /// write can fail where the upstream API server would retry it.
     /// </summary>
-    public async Task<JsonObject> PatchAsync(ResourceType resource, string? ns, string name, string patch)
+    public async Task<JsonObject> PatchAsync(ResourceType resource, string? ns, string name, string patch, string? subresource = null)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await Client.MergePatchAsync(resource, ns, name, Json(patch), null, default);
+                return await Client.MergePatchAsync(resource, ns, name, Json(patch), subresource, default);
             }
             catch (ApiException e) when (e.Status.Code == 409 && attempt < 20)
             {
