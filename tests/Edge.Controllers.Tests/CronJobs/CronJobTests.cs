@@ -29,7 +29,7 @@ public sealed class CronJobTests
         running["metadata"]!["ownerReferences"] = new JsonArray(Owners.ControllerReference(cj, CronJobs));
         await cluster.Client.CreateAsync(Jobs, cluster.Namespace, running, default);
         var due = ObjectFields.Timestamp(DateTimeOffset.UtcNow.AddMinutes(-3));
-        await cluster.PatchAsync(CronJobs, cluster.Namespace, "tick", $$"""{"status":{"lastScheduleTime":"{{due}}"}}""", "status");
+        await cluster.PatchAsync(CronJobs, cluster.Namespace, "tick", $$$"""{"status":{"lastScheduleTime":"{{{due}}}"} }""", "status");
 
         await cluster.PatchAsync(CronJobs, cluster.Namespace, "tick", """{"spec":{"suspend":false}}""");
 
