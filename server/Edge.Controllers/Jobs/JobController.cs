@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Edge.Controllers.Jobs;
 
 /// <summary>
-/// Runs Jobs to completion (upstream <c>pkg/controller/job</c>, NonIndexed completion mode):
+/// Runs Jobs to completion (upstream <c>pkg/controller/job</c>, NonIndexed and Indexed modes):
 /// keeps up to spec.parallelism pods running until spec.completions have succeeded, replaces
 /// failed pods with exponential back-off until more than spec.backoffLimit have failed, fails a
 /// Job that outlives activeDeadlineSeconds, stops the pods of a suspended Job, and deletes a
@@ -21,8 +21,7 @@ namespace Edge.Controllers.Jobs;
 /// Upstream tracks terminated pods with <c>batch.kubernetes.io/job-tracking</c> finalizers so
 /// that a pod removed before it was counted is not lost. Here pods are removed only by this loop
 /// or by the garbage collector (after the Job is gone), so terminated pods are counted from the
-/// pods that exist, and no finalizers are used. Not supported: the Indexed completion mode,
-/// podFailurePolicy, successPolicy, backoffLimitPerIndex, podReplacementPolicy, and counting
+/// pods that exist, and no finalizers are used. Not supported: podFailurePolicy, successPolicy, backoffLimitPerIndex, podReplacementPolicy, and counting
 /// container restarts of restartPolicy OnFailure pods toward the back-off limit.
 /// </remarks>
 public sealed partial class JobController : Controller
@@ -123,10 +122,12 @@ public sealed partial class JobController : Controller
         var now = Time.GetUtcNow();
         var spec = job["spec"];
         var pods = OwnedPods(job, _pods.List(job.Namespace()));
-        var succeeded = pods.Count(p => PodState.Phase(p) == "Succeeded");
         var failed = pods.Count(p => PodState.Phase(p) == "Failed");
         var active = pods.Where(PodState.IsActive).ToList();
         var completions = ObjectFields.Long(spec, "completions") is { } c ? (int)c : (int?)null;
+        // Indexed: what counts is the indexes that have succeeded, not the pods.
+        var succeededIndexes = completions is { } n && IsIndexed(job) ? SucceededIndexes(pods, n) : null;
+        var succeeded = succeededIndexes?.Count ?? pods.Count(p => PodState.Phase(p) == "Succeeded");
         var suspended = spec?["suspend"] is JsonValue s && s.TryGetValue<bool>(out var isSuspended) && isSuspended;
         var status = job["status"]?.DeepClone() as JsonObject ?? [];
         var startTime = ObjectFields.ParseTimestamp(ObjectFields.String(status, "startTime"));
@@ -154,7 +155,11 @@ public sealed partial class JobController : Controller
                 var parallelism = (int)(ObjectFields.Long(spec, "parallelism") ?? 1);
                 // Work-queue Jobs (no completions) start nothing new once one pod has succeeded.
                 var want = completions is { } total ? Math.Min(parallelism, total - succeeded) : succeeded > 0 ? active.Count : parallelism;
-                if (active.Count > want)
+                if (succeededIndexes is not null && RedundantIndexed(active, succeededIndexes, completions!.Value) is { Count: > 0 } redundant)
+                {
+                    deleted = redundant;
+                }
+                else if (active.Count > want)
                 {
                     active.Sort(PodState.CompareForDeletion);
                     deleted = active.Take(active.Count - want).ToList();
@@ -167,10 +172,13 @@ public sealed partial class JobController : Controller
                 {
                     // The cache may lag the store: count again from the store before creating.
                     var fresh = OwnedPods(job, (await _client.ListAsync(Pods, job.Namespace(), cancellationToken)).Items);
-                    var missing = want - fresh.Count(PodState.IsActive);
+                    var running = fresh.Where(PodState.IsActive).ToList();
+                    var missing = want - running.Count;
                     if (missing > 0)
                     {
-                        created = await CreatePodsAsync(job, key, missing, cancellationToken);
+                        var indexes = succeededIndexes is null ? Enumerable.Repeat<int?>(null, missing).ToList()
+                            : PendingIndexes(completions!.Value, succeededIndexes, running).Take(missing).Select(i => (int?)i).ToList();
+                        created = await CreatePodsAsync(job, key, indexes, cancellationToken);
                     }
                 }
             }
@@ -186,6 +194,10 @@ public sealed partial class JobController : Controller
         status["ready"] = remaining.Count(PodState.IsReady);
         status["succeeded"] = succeeded;
         status["failed"] = failed;
+        if (succeededIndexes is { Count: > 0 })
+        {
+            status["completedIndexes"] = CompressIndexes(succeededIndexes);
+        }
         SetSuspension(job, status, suspended, wasSuspended, now);
         if (failure is { } f)
         {
@@ -250,10 +262,12 @@ public sealed partial class JobController : Controller
         return record.LastFailure + delay - now;
     }
 
-    private async Task<int> CreatePodsAsync(JsonObject job, string key, int count, CancellationToken cancellationToken)
+    /// <summary>Creates one pod per entry: of that completion index, or of none (NonIndexed).</summary>
+    private async Task<int> CreatePodsAsync(JsonObject job, string key, List<int?> indexes, CancellationToken cancellationToken)
     {
+        var count = indexes.Count;
         _expectations.Expect(key, count, 0);
-        var results = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => CreatePodAsync(job, cancellationToken)));
+        var results = await Task.WhenAll(indexes.Select(i => CreatePodAsync(job, i, cancellationToken)));
         var failure = results.FirstOrDefault(r => r.Error is not null).Error;
         var created = results.Count(r => r.Error is null);
         if (failure is not null)
@@ -266,7 +280,7 @@ public sealed partial class JobController : Controller
         return created;
     }
 
-    private async Task<(string? Name, ApiException? Error)> CreatePodAsync(JsonObject job, CancellationToken cancellationToken)
+    private async Task<(string? Name, ApiException? Error)> CreatePodAsync(JsonObject job, int? index, CancellationToken cancellationToken)
     {
         var template = job["spec"]?["template"] as JsonObject ?? [];
         var metadata = template["metadata"]?.DeepClone() as JsonObject ?? [];
@@ -280,12 +294,18 @@ public sealed partial class JobController : Controller
         labels[LegacyJobNameLabel] ??= job.Name();
         metadata["labels"] = labels;
         metadata["ownerReferences"] = new JsonArray(Owners.ControllerReference(job, Jobs));
+        var podSpec = template["spec"]?.DeepClone() as JsonObject ?? [];
+        if (index is { } i)
+        {
+            AddIndex(job, metadata, podSpec, i);
+        }
+
         var pod = new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Pod",
             ["metadata"] = metadata,
-            ["spec"] = template["spec"]?.DeepClone(),
+            ["spec"] = podSpec,
         };
         try
         {

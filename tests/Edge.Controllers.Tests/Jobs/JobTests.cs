@@ -80,6 +80,23 @@ public sealed class JobTests
     }
 
     [Fact]
+    public async Task Job_IndexedThreeCompletions_RunsEachIndexOnceAndReportsCompletedIndexes()
+    {
+        await using var cluster = await StartAsync();
+        cluster.ExitCodes["work:ok"] = 0;
+
+        await cluster.Client.CreateAsync(Jobs, cluster.Namespace, Job("shards", "work:ok", """ "completions":3,"parallelism":3,"completionMode":"Indexed", """), default);
+
+        var job = await WaitForConditionAsync(cluster, "shards", "Complete");
+        Assert.Equal("0-2", ObjectFields.String(job["status"], "completedIndexes"));
+        Assert.Equal(3, ObjectFields.Long(job["status"], "succeeded"));
+        var pods = await cluster.ListAsync(Pods);
+        Assert.Equal(["0", "1", "2"], pods.Select(p => ObjectFields.String(p["metadata"]?["annotations"], JobController.CompletionIndexAnnotation)).Order(StringComparer.Ordinal));
+        Assert.All(pods, p => Assert.StartsWith($"shards-{ObjectFields.String(p.Labels(), JobController.CompletionIndexAnnotation)}-", p.Name()));
+        Assert.All(pods, p => Assert.Contains("JOB_COMPLETION_INDEX", p["spec"]!["containers"]![0]!["env"]!.ToJsonString()));
+    }
+
+    [Fact]
     public async Task Job_PodsFailWithBackoffLimitOne_FailsWithBackoffLimitExceededAfterTwoFailedPods()
     {
         await using var cluster = await StartAsync();
