@@ -1,7 +1,10 @@
 using Edge.Api.Clients;
+using Edge.Controllers.CronJobs;
+using Edge.Controllers.DaemonSets;
 using Edge.Controllers.Deployments;
 using Edge.Controllers.GarbageCollection;
 using Edge.Controllers.Informers;
+using Edge.Controllers.Jobs;
 using Edge.Controllers.NodeLifecycle;
 using Edge.Controllers.ReplicaSets;
 using Microsoft.Extensions.Logging;
@@ -33,6 +36,9 @@ public sealed class ControllerManager : IAsyncDisposable
             new GarbageCollector(Informers, loggers, time),
             _nodeLifecycle,
             new TaintEvictionController(Informers, loggers, time),
+            new JobController(Informers, loggers, time, options.Jobs),
+            new DaemonSetController(Informers, loggers, time),
+            new CronJobController(Informers, loggers, time),
         ];
     }
 
