@@ -93,7 +93,7 @@ public sealed class HollowNodes : IAsyncDisposable
                         if (running)
                         {
                             await _client.CoordinationV1.PatchNamespacedLeaseAsync(
-                                new V1Patch($$"""{"spec":{"renewTime":"{{DateTime.UtcNow:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}}"}}""", V1Patch.PatchType.MergePatch),
+                                new V1Patch($$$"""{"spec":{"renewTime":"{{{DateTime.UtcNow:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}}}"} }""", V1Patch.PatchType.MergePatch),
                                 name, "kube-node-lease", cancellationToken: cancellationToken);
                         }
                     }
@@ -116,13 +116,13 @@ public sealed class HollowNodes : IAsyncDisposable
                     {
                         var now = $"{DateTime.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}";
                         var image = pod.Spec.Containers[0].Image;
-                        await IgnoreGoneAsync(_client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch($$"""
-                            {"status":{"phase":"Running","startTime":"{{now}}","podIP":"10.42.0.9",
-                              "conditions":[{"type":"PodScheduled","status":"True","lastTransitionTime":"{{now}}"},
-                                            {"type":"Initialized","status":"True","lastTransitionTime":"{{now}}"},
-                                            {"type":"ContainersReady","status":"True","lastTransitionTime":"{{now}}"},
-                                            {"type":"Ready","status":"True","lastTransitionTime":"{{now}}"}],
-                              "containerStatuses":[{"name":"{{pod.Spec.Containers[0].Name}}","image":"{{image}}","imageID":"","ready":true,"started":true,"restartCount":0,"state":{"running":{"startedAt":"{{now}}"}}}]}}
+                        await IgnoreGoneAsync(_client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch($$$"""
+                            {"status":{"phase":"Running","startTime":"{{{now}}}","podIP":"10.42.0.9",
+                              "conditions":[{"type":"PodScheduled","status":"True","lastTransitionTime":"{{{now}}}"},
+                                            {"type":"Initialized","status":"True","lastTransitionTime":"{{{now}}}"},
+                                            {"type":"ContainersReady","status":"True","lastTransitionTime":"{{{now}}}"},
+                                            {"type":"Ready","status":"True","lastTransitionTime":"{{{now}}}"}],
+                              "containerStatuses":[{"name":"{{{pod.Spec.Containers[0].Name}}}","image":"{{{image}}}","imageID":"","ready":true,"started":true,"restartCount":0,"state":{"running":{"startedAt":"{{{now}}}"} } }]} }
                             """, V1Patch.PatchType.MergePatch), pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken));
                     }
                 }
