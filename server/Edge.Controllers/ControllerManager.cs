@@ -5,6 +5,7 @@ using Edge.Controllers.Deployments;
 using Edge.Controllers.GarbageCollection;
 using Edge.Controllers.Informers;
 using Edge.Controllers.Jobs;
+using Edge.Controllers.Leadership;
 using Edge.Controllers.NodeLifecycle;
 using Edge.Controllers.ReplicaSets;
 using Microsoft.Extensions.Logging;
@@ -21,13 +22,16 @@ public sealed class ControllerManager : IAsyncDisposable
     private readonly List<Controller> _controllers;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _running = Task.CompletedTask;
+    private int _disposed;
 
     private readonly NodeLifecycleController _nodeLifecycle;
+    private readonly LeaderElector _elector;
 
     public ControllerManager(IClusterClient client, ILoggerFactory loggers, TimeProvider time, ControllerOptions? options = null)
     {
         options ??= new ControllerOptions();
         Informers = new InformerSet(client, loggers, time);
+        _elector = new LeaderElector(client, options.LeaderElection, loggers.CreateLogger("leader-election"), time);
         _nodeLifecycle = new NodeLifecycleController(Informers, options, loggers, time);
         _controllers =
         [
@@ -44,6 +48,9 @@ public sealed class ControllerManager : IAsyncDisposable
 
     public InformerSet Informers { get; }
 
+    /// <summary>Whether this process holds the control-plane lease and runs the loops.</summary>
+    public bool IsLeader => _elector.IsLeader;
+
     /// <summary>Completes when the caches are filled and the loops run.</summary>
     public Task Ready => _ready.Task;
 
@@ -56,14 +63,20 @@ public sealed class ControllerManager : IAsyncDisposable
         {
             await Informers.Synced().WaitAsync(token);
             _ready.TrySetResult();
-            await Task.WhenAll(_controllers.Select(c => c.RunAsync(token))
-                .Append(_nodeLifecycle.MonitorAsync(token))
-                .Concat(alsoRun.Select(run => Task.Run(() => run(token), CancellationToken.None))));
+            // The caches stay warm on a standby; only the lease holder acts on them.
+            await _elector.RunAsync(leading => Task.WhenAll(_controllers.Select(c => c.RunAsync(leading))
+                .Append(_nodeLifecycle.MonitorAsync(leading))
+                .Concat(alsoRun.Select(run => Task.Run(() => run(leading), CancellationToken.None)))), token);
         }, CancellationToken.None));
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         try
         {

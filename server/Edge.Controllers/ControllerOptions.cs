@@ -12,6 +12,9 @@ public sealed record ControllerOptions
     /// <summary>Nodes per second that may newly get a NoExecute taint (<c>--node-eviction-rate</c>, 0.1): a power cut of the whole site must not empty it at once.</summary>
     public double NodeEvictionRate { get; init; } = 0.1;
 
+    /// <summary>Which of several servers on one store runs the loops.</summary>
+    public Leadership.LeaderElectionOptions LeaderElection { get; init; } = new();
+
     /// <summary>The Job controller's back-off for failed pods.</summary>
     public Jobs.JobControllerOptions Jobs { get; init; } = new();
 }
