@@ -32,10 +32,16 @@ public sealed class KubernetesClientTests : IDisposable
         return (server, client);
     }
 
+    // Another scheduler's pods: the built-in scheduler would otherwise write their status (there
+    // are no nodes here), and the watch tests see exactly the changes they make themselves.
     private static V1Pod Pod(string name, string app = "web") => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = app } },
-        Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = ["sleep", "3600"] }] },
+        Spec = new V1PodSpec
+        {
+            SchedulerName = "test-scheduler",
+            Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = ["sleep", "3600"] }],
+        },
     };
 
     [Fact]

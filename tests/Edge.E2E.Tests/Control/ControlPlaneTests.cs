@@ -129,7 +129,7 @@ public sealed class ControlPlaneTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DaemonSetAndJob_CoverEveryNodeAndRunToCompletion()
+    public async Task DaemonSetAndJob_CoverEveryNodeAndRunToCompletionWithARetry()
     {
         var kubectl = KubectlFor("1.33");
         await using var nodes = await HollowNodes.StartAsync(_client, ["node-a", "node-b"]);
@@ -165,24 +165,27 @@ public sealed class ControlPlaneTests : IAsyncLifetime
         Ok(await kubectl.RunAsync(_server.Kubeconfig, "rollout", "status", "daemonset/agent", "--timeout=60s"));
         await WaitForAsync(async () => (await PodsAsync("app=agent")).Count == 3, "a DaemonSet pod on the new node");
 
-        // The hollow kubelet keeps pods running; the job's pods finish when the test says so.
-        foreach (var pod in await PodsAsync("batch.kubernetes.io/job-name=once"))
+        // The hollow kubelet keeps pods running; the test ends them: the first one fails (the Job
+        // retries it after its back-off), the others succeed.
+        var failedOne = false;
+        await WaitForAsync(async () =>
         {
-            await _client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch("""{"status":{"phase":"Succeeded"}}""", V1Patch.PatchType.MergePatch), pod.Metadata.Name, "default");
-        }
-
-        await WaitForAsync(async () => (await PodsAsync("batch.kubernetes.io/job-name=once")).Count(p => p.Status.Phase != "Succeeded") > 0 ||
-            (await _client.BatchV1.ReadNamespacedJobAsync("once", "default")).Status.Succeeded >= 1, "the job to move on");
-        foreach (var pod in await PodsAsync("batch.kubernetes.io/job-name=once"))
-        {
-            if (pod.Status.Phase != "Succeeded")
+            foreach (var pod in await PodsAsync("batch.kubernetes.io/job-name=once"))
             {
-                await _client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch("""{"status":{"phase":"Succeeded"}}""", V1Patch.PatchType.MergePatch), pod.Metadata.Name, "default");
+                if (pod.Status?.Phase == "Running")
+                {
+                    var phase = failedOne ? "Succeeded" : "Failed";
+                    failedOne = true;
+                    await _client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch($$"""{"status":{"phase":"{{phase}}"}}""", V1Patch.PatchType.MergePatch), pod.Metadata.Name, "default");
+                }
             }
-        }
+
+            return (await _client.BatchV1.ReadNamespacedJobAsync("once", "default")).Status?.Succeeded == 2;
+        }, "the job to succeed twice after one failure", 90);
 
         var wait = await kubectl.RunAsync(_server.Kubeconfig, "wait", "--for=condition=Complete", "job/once", "--timeout=60s");
         Ok(wait);
+        Assert.Equal(1, (await _client.BatchV1.ReadNamespacedJobAsync("once", "default")).Status.Failed);
     }
 
     [Fact]
