@@ -176,7 +176,7 @@ public sealed class ControlPlaneTests : IAsyncLifetime
                 {
                     var phase = failedOne ? "Succeeded" : "Failed";
                     failedOne = true;
-                    await _client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch($$"""{"status":{"phase":"{{phase}}"}}""", V1Patch.PatchType.MergePatch), pod.Metadata.Name, "default");
+                    await _client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch($$$"""{"status":{"phase":"{{{phase}}}"} }""", V1Patch.PatchType.MergePatch), pod.Metadata.Name, "default");
                 }
             }
 

@@ -112,7 +112,7 @@ public sealed class HollowNodes : IAsyncDisposable
                         await IgnoreGoneAsync(_client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
                             new V1DeleteOptions { GracePeriodSeconds = 0, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cancellationToken));
                     }
-                    else if (pod.Status?.Phase != "Running")
+                    else if (pod.Status?.Phase is null or "Pending")
                     {
                         var now = $"{DateTime.UtcNow:yyyy-MM-dd'T'HH:mm:ss'Z'}";
                         var image = pod.Spec.Containers[0].Image;
