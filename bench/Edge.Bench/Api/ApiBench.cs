@@ -139,7 +139,7 @@ public static partial class ApiBench
     }
 
     /// <summary>artifacts/publish/&lt;this machine's RID&gt;/edge-server of the repository this runs from.</summary>
-    private static string DefaultServer()
+    internal static string DefaultServer()
     {
         var rid = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
         for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
