@@ -7,10 +7,13 @@ namespace Edge.Bench.Api;
 
 public static partial class ApiBench
 {
-    // A small pod as a Deployment's template would make it; the server adds its defaults.
+    // A small pod as a Deployment's template would make it; the server adds its defaults. It names
+    // a scheduler that does not run: with no nodes in this benchmark, the built-in scheduler would
+    // otherwise write a FailedScheduling event and status for every pod, which measures a cluster
+    // without nodes rather than the API path (the control loops have their own benchmark).
     private const string PodTemplate = """
         {"apiVersion":"v1","kind":"Pod","metadata":{"name":"NAME","labels":{"app":"bench","tier":"web","pod-template-hash":"7d9c8f6b5"}},
-        "spec":{"containers":[{"name":"web","image":"nginx:1.27","ports":[{"containerPort":80,"protocol":"TCP"}],
+        "spec":{"schedulerName":"bench-no-scheduler","containers":[{"name":"web","image":"nginx:1.27","ports":[{"containerPort":80,"protocol":"TCP"}],
         "resources":{"requests":{"cpu":"100m","memory":"64Mi"},"limits":{"memory":"128Mi"}},
         "readinessProbe":{"httpGet":{"path":"/healthz","port":80},"periodSeconds":5}}],
         "restartPolicy":"Always","terminationGracePeriodSeconds":30}}
