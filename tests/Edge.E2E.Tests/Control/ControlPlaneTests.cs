@@ -228,6 +228,49 @@ public sealed class ControlPlaneTests : IAsyncLifetime
         Assert.Equal(["node.kubernetes.io/unreachable:NoSchedule"], shipTaints);
     }
 
+    [Fact]
+    public async Task UnschedulablePods_SayWhyAndScheduleWhenTheClusterChanges()
+    {
+        var kubectl = KubectlFor("1.33");
+        await using var nodes = await HollowNodes.StartAsync(_client, ["node-a", "node-b"]);
+        Ok(await kubectl.RunAsync(_server.Kubeconfig, "taint", "node", "node-b", "dedicated=gpu:NoSchedule"));
+        var file = _temp["pending.yaml"];
+        await File.WriteAllTextAsync(file, """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: huge, namespace: default}
+            spec:
+              containers: [{name: c, image: huge:1, resources: {requests: {cpu: "64"}}}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: picky, namespace: default}
+            spec:
+              nodeSelector: {disk: ssd}
+              containers: [{name: c, image: picky:1}]
+            """);
+
+        Ok(await kubectl.RunAsync(_server.Kubeconfig, "apply", "-f", file));
+
+        RunResult describe = null!;
+        await WaitForAsync(async () =>
+        {
+            describe = await kubectl.RunAsync(_server.Kubeconfig, "describe", "pod", "huge");
+            return describe.Stdout.Contains("FailedScheduling", StringComparison.Ordinal);
+        }, "a FailedScheduling event");
+        Assert.Contains("0/2 nodes are available:", describe.Stdout);
+        Assert.Contains("1 Insufficient cpu", describe.Stdout);
+        Assert.Contains("1 node(s) had untolerated taint {dedicated: gpu}", describe.Stdout);
+        var pending = await kubectl.RunAsync(_server.Kubeconfig, "get", "pod", "picky", "-o", "jsonpath={.status.conditions[?(@.type==\"PodScheduled\")].reason}");
+        Ok(pending);
+        Assert.Equal("Unschedulable", pending.Stdout.Trim());
+
+        // A label that satisfies the selector: the waiting pod is retried and lands there.
+        Ok(await kubectl.RunAsync(_server.Kubeconfig, "label", "node", "node-a", "disk=ssd"));
+        Ok(await kubectl.RunAsync(_server.Kubeconfig, "wait", "--for=condition=Ready", "pod/picky", "--timeout=30s"));
+        Assert.Equal("node-a", (await _client.CoreV1.ReadNamespacedPodAsync("picky", "default")).Spec.NodeName);
+    }
+
     private static bool IsReady(V1Pod pod) => pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, string what, int seconds = 30)
