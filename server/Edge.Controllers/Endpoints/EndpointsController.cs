@@ -75,19 +75,17 @@ public sealed class EndpointsController : Controller
     protected override async Task ReconcileAsync(string key, CancellationToken cancellationToken)
     {
         var service = _services.Get(key);
-        var current = _endpoints.Get(key);
         if (service is null)
         {
-            if (current is not null)
+            // Deleted by name, not from the cache: Endpoints written just before the Service went may not be in it yet.
+            var (ns, name) = SplitKey(key);
+            try
             {
-                try
-                {
-                    await _client.DeleteAsync(EndpointsResource, current.Namespace(), current.Name()!, new DeleteRequest { PreconditionUid = current.Uid() }, cancellationToken);
-                }
-                catch (ApiException e) when (e.Status.Code is 404 or 409)
-                {
-                    // Gone already, or replaced by a namesake that a new Service will look after.
-                }
+                await _client.DeleteAsync(EndpointsResource, ns, name, DeleteRequest.Default, cancellationToken);
+            }
+            catch (ApiException e) when (e.Status.Code == 404)
+            {
+                // Never had any, or gone already.
             }
 
             return;
@@ -98,6 +96,7 @@ public sealed class EndpointsController : Controller
             return;
         }
 
+        var current = _endpoints.Get(key);
         var subsets = Subsets(service, selector);
         var labels = service.Labels()?.DeepClone() as JsonObject ?? [];
         labels[SkipMirrorLabel] = "true";
@@ -132,6 +131,12 @@ public sealed class EndpointsController : Controller
         updated.Metadata()["labels"] = labels;
         updated["subsets"] = subsets;
         await _client.UpdateAsync(EndpointsResource, updated, null, cancellationToken);
+    }
+
+    private static (string Namespace, string Name) SplitKey(string key)
+    {
+        var slash = key.IndexOf('/');
+        return (key[..slash], key[(slash + 1)..]);
     }
 
     /// <summary>The addresses grouped by their ports (upstream <c>RepackSubsets</c>), addresses sorted by IP.</summary>
