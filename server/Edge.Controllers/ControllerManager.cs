@@ -2,12 +2,17 @@ using Edge.Api.Clients;
 using Edge.Controllers.CronJobs;
 using Edge.Controllers.DaemonSets;
 using Edge.Controllers.Deployments;
+using Edge.Controllers.Endpoints;
+using Edge.Controllers.EndpointSlices;
 using Edge.Controllers.GarbageCollection;
 using Edge.Controllers.Informers;
 using Edge.Controllers.Jobs;
 using Edge.Controllers.Leadership;
+using Edge.Controllers.NodeIpam;
 using Edge.Controllers.NodeLifecycle;
+using Edge.Controllers.PodGarbageCollection;
 using Edge.Controllers.ReplicaSets;
+using Edge.Controllers.ServiceAccounts;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Controllers;
@@ -43,6 +48,11 @@ public sealed class ControllerManager : IAsyncDisposable
             new JobController(Informers, loggers, time, options.Jobs),
             new DaemonSetController(Informers, loggers, time),
             new CronJobController(Informers, loggers, time),
+            new EndpointSliceController(Informers, loggers, time),
+            new EndpointsController(Informers, loggers, time),
+            new ServiceAccountController(Informers, loggers, time),
+            new PodGcController(Informers, options, loggers, time),
+            new NodeIpamController(Informers, options, loggers, time),
         ];
     }
 

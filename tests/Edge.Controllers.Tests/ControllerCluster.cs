@@ -27,6 +27,7 @@ public sealed class ControllerCluster : IAsyncDisposable
     private readonly Task _kubelet;
     private readonly ConcurrentBag<Task> _exits = [];
     private readonly RecordingLoggers _loggers;
+    private int _podIps;
 
     /// <summary>Pods whose first container has one of these images never become ready.</summary>
     public ConcurrentDictionary<string, bool> UnreadyImages { get; } = new();
@@ -113,7 +114,7 @@ public sealed class ControllerCluster : IAsyncDisposable
     public async Task<List<JsonObject>> ListAsync(ResourceType resource) =>
         (await Client.ListAsync(resource, Namespace, default)).Items.ToList();
 
-    /// <summary>The hollow kubelet: every pod that is not held back or deleting becomes Running and Ready.</summary>
+    /// <summary>The hollow kubelet: every pod that is not held back or deleting becomes Running and Ready, with an address of its own.</summary>
     private async Task RunKubeletAsync(CancellationToken cancellationToken)
     {
         var revision = (await Client.ListAsync(KnownResources.Pods, null, cancellationToken)).Revision;
@@ -138,8 +139,10 @@ public sealed class ControllerCluster : IAsyncDisposable
                     }
 
                     var now = ObjectFields.Timestamp(DateTimeOffset.UtcNow);
+                    var n = Interlocked.Increment(ref _podIps);
+                    var ip = $"10.42.{n / 250}.{n % 250 + 1}";
                     pod["status"] = Json($$$"""
-                        {"phase":"Running","startTime":"{{{now}}}","conditions":[
+                        {"phase":"Running","startTime":"{{{now}}}","podIP":"{{{ip}}}","podIPs":[{"ip":"{{{ip}}}"}],"conditions":[
                           {"type":"Ready","status":"True","lastTransitionTime":"{{{now}}}"},
                           {"type":"ContainersReady","status":"True","lastTransitionTime":"{{{now}}}"}]}
                         """);
