@@ -7,6 +7,7 @@ using Edge.Controllers.Informers;
 using Edge.Controllers.Jobs;
 using Edge.Controllers.NodeLifecycle;
 using Edge.Controllers.ReplicaSets;
+using Edge.Controllers.StatefulSets;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Controllers;
@@ -38,6 +39,7 @@ public sealed class ControllerManager : IAsyncDisposable
             new TaintEvictionController(Informers, loggers, time),
             new JobController(Informers, loggers, time, options.Jobs),
             new DaemonSetController(Informers, loggers, time),
+            new StatefulSetController(Informers, loggers, time),
             new CronJobController(Informers, loggers, time),
         ];
     }
