@@ -139,6 +139,28 @@ public sealed class StatefulSetTests
     }
 
     [Fact]
+    public async Task OnDelete_TemplateChanged_OnlyDeletedPodsMoveToTheUpdateRevision()
+    {
+        await using var cluster = await StartAsync();
+        await cluster.Client.CreateAsync(StatefulSets, cluster.Namespace, StatefulSet("web", 2, "app:v1", strategy: """{"type":"OnDelete"}"""), default);
+        await WaitForReadyAsync(cluster, "web", 2);
+
+        await cluster.PatchAsync(StatefulSets, cluster.Namespace, "web", """{"spec":{"template":{"spec":{"containers":[{"name":"c","image":"app:v2"}]}}}}""");
+        await WaitForAsync(async () => ObjectFields.Long(await StatusAsync(cluster, "web"), "observedGeneration") == 2, "generation 2 observed");
+        await Task.Delay(500);
+        Assert.All(await cluster.ListAsync(Pods), p => Assert.Equal("app:v1", Image(p)));
+        Assert.Equal(0, ObjectFields.Long(await StatusAsync(cluster, "web"), "updatedReplicas"));
+
+        await cluster.Client.DeleteAsync(Pods, cluster.Namespace, "web-1", DeleteRequest.Default, default);
+        await WaitForAsync(async () => (await cluster.ListAsync(Pods)).Any(p => p.Name() == "web-1" && Image(p) == "app:v2"), "web-1 at v2");
+        Assert.Equal("app:v1", Image(await cluster.Client.GetAsync(Pods, cluster.Namespace, "web-0", default)));
+
+        await cluster.Client.DeleteAsync(Pods, cluster.Namespace, "web-0", DeleteRequest.Default, default);
+        await WaitForReadyAsync(cluster, "web", 2);
+        Assert.All(await cluster.ListAsync(Pods), p => Assert.Equal("app:v2", Image(p)));
+    }
+
+    [Fact]
     public async Task Parallel_NoPodReady_CreatesAllPodsAtOnce()
     {
         await using var cluster = await StartAsync();
