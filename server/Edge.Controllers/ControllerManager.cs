@@ -13,6 +13,7 @@ using Edge.Controllers.NodeLifecycle;
 using Edge.Controllers.PodGarbageCollection;
 using Edge.Controllers.ReplicaSets;
 using Edge.Controllers.ServiceAccounts;
+using Edge.Controllers.StatefulSets;
 using Microsoft.Extensions.Logging;
 
 namespace Edge.Controllers;
@@ -47,6 +48,7 @@ public sealed class ControllerManager : IAsyncDisposable
             new TaintEvictionController(Informers, loggers, time),
             new JobController(Informers, loggers, time, options.Jobs),
             new DaemonSetController(Informers, loggers, time),
+            new StatefulSetController(Informers, loggers, time),
             new CronJobController(Informers, loggers, time),
             new EndpointSliceController(Informers, loggers, time),
             new EndpointsController(Informers, loggers, time),

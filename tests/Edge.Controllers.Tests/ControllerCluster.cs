@@ -33,6 +33,12 @@ public sealed class ControllerCluster : IAsyncDisposable
     public ConcurrentDictionary<string, bool> UnreadyImages { get; } = new();
 
     /// <summary>
+    /// Pods for which this returns true are not made ready either (a per-pod hold, where pods
+    /// share a template). Releasing one takes a change to the pod for the kubelet to look again.
+    /// </summary>
+    public Func<JsonObject, bool>? HoldPod { get; set; }
+
+    /// <summary>
     /// Pods whose first container has one of these images run for <see cref="RunTime"/> and then
     /// exit with the given code: phase Succeeded for 0, Failed otherwise (as Job pods do).
     /// </summary>
@@ -133,7 +139,7 @@ public sealed class ControllerCluster : IAsyncDisposable
                     }
 
                     var image = ObjectFields.String((pod["spec"]?["containers"] as JsonArray)?[0], "image") ?? "";
-                    if (UnreadyImages.ContainsKey(image))
+                    if (UnreadyImages.ContainsKey(image) || HoldPod?.Invoke(pod) == true)
                     {
                         continue;
                     }
