@@ -129,7 +129,7 @@ public sealed class ControlPlaneTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DaemonSetAndJob_CoverEveryNodeAndRunToCompletionWithARetry()
+    public async Task DaemonSetStatefulSetAndJob_CoverEveryNodeStartInOrderAndCompleteWithARetry()
     {
         var kubectl = KubectlFor("1.33");
         await using var nodes = await HollowNodes.StartAsync(_client, ["node-a", "node-b"]);
@@ -145,6 +145,18 @@ public sealed class ControlPlaneTests : IAsyncLifetime
                 spec:
                   containers: [{name: agent, image: agent:v1}]
             ---
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db, namespace: default}
+            spec:
+              serviceName: db
+              replicas: 3
+              selector: {matchLabels: {app: db}}
+              template:
+                metadata: {labels: {app: db}}
+                spec:
+                  containers: [{name: db, image: db:v1}]
+            ---
             apiVersion: batch/v1
             kind: Job
             metadata: {name: once, namespace: default}
@@ -159,6 +171,8 @@ public sealed class ControlPlaneTests : IAsyncLifetime
         Ok(await kubectl.RunAsync(_server.Kubeconfig, "apply", "-f", file));
         Ok(await kubectl.RunAsync(_server.Kubeconfig, "rollout", "status", "daemonset/agent", "--timeout=60s"));
         Assert.Equal(["node-a", "node-b"], (await PodsAsync("app=agent")).Select(p => p.Spec.NodeName).Order());
+        Ok(await kubectl.RunAsync(_server.Kubeconfig, "rollout", "status", "statefulset/db", "--timeout=60s"));
+        Assert.Equal(["db-0", "db-1", "db-2"], (await PodsAsync("app=db")).Select(p => p.Metadata.Name).Order());
 
         // A new node gets its pod.
         await nodes.AddAsync("node-c");
