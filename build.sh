@@ -9,6 +9,7 @@
 #   ./build.sh bench            startup / memory / size benchmark (figures for BENCHMARKS.md)
 #   ./build.sh bench store      the store: embedded engine against a real etcd, same workload
 #   ./build.sh bench api        the API server over HTTPS: creates, LIST, watch fan-out, memory (--quick: short)
+#   ./build.sh bench scheduler  the scheduler in-process (1,000 / 5,000 nodes), then apply → bound through edge-server
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -171,6 +172,12 @@ bench() {
       shift
       publish "$(host_rid)"
       dotnet run --project bench/Edge.Bench -c Release -- api --server "$ARTIFACTS/publish/$(host_rid)/edge-server" "$@"
+      ;;
+    scheduler)
+      # In-process first; then the published server end to end (apply of a Deployment → pods bound).
+      shift
+      publish "$(host_rid)"
+      dotnet run --project bench/Edge.Bench -c Release -- scheduler "$@"
       ;;
     *)
       publish
