@@ -242,6 +242,45 @@ public sealed class ControlPlaneTests : IAsyncLifetime
         Assert.Equal(["node.kubernetes.io/unreachable:NoSchedule"], shipTaints);
     }
 
+    [Theory]
+    [MemberData(nameof(KubectlVersions))]
+    public async Task DeleteDeployment_EachCascadeMode_LeavesWhatUpstreamLeaves(string minor)
+    {
+        var kubectl = KubectlFor(minor);
+        await using var nodes = await HollowNodes.StartAsync(_client, ["node-a", "node-b"]);
+        foreach (var name in new[] { "bg", "orph", "fg" })
+        {
+            Ok(await kubectl.RunAsync(_server.Kubeconfig, "create", "deployment", name, "--image=busybox:1", "--replicas=2"));
+        }
+
+        foreach (var name in new[] { "bg", "orph", "fg" })
+        {
+            Ok(await kubectl.RunAsync(_server.Kubeconfig, "rollout", "status", $"deployment/{name}", "--timeout=60s"));
+        }
+
+        async Task<(int Sets, int Pods)> LeftAsync(string app) =>
+            ((await _client.AppsV1.ListNamespacedReplicaSetAsync("default", labelSelector: $"app={app}")).Items.Count,
+             (await _client.CoreV1.ListNamespacedPodAsync("default", labelSelector: $"app={app}")).Items.Count);
+
+        // Background (kubectl's default): the Deployment goes at once, the collector takes the rest.
+        Ok(await kubectl.RunAsync(_server.Kubeconfig, "delete", "deployment", "bg"));
+        await WaitForAsync(async () => await LeftAsync("bg") == (0, 0), "bg's replica set and pods collected");
+
+        // Orphan: the ReplicaSet stays, released, and keeps its pods.
+        Ok(await kubectl.RunAsync(_server.Kubeconfig, "delete", "deployment", "orph", "--cascade=orphan"));
+        await Task.Delay(2000);
+        Assert.Equal((1, 2), await LeftAsync("orph"));
+        var released = (await _client.AppsV1.ListNamespacedReplicaSetAsync("default", labelSelector: "app=orph")).Items[0];
+        Assert.True(released.Metadata.OwnerReferences is null or { Count: 0 }, "the orphaned replica set still has an owner");
+
+        // Foreground: kubectl waits until the Deployment is gone, which is after its dependents.
+        var foreground = await kubectl.RunAsync(_server.Kubeconfig, "delete", "deployment", "fg", "--cascade=foreground", "--timeout=60s");
+        Ok(foreground);
+        Assert.Equal((0, 0), await LeftAsync("fg"));
+        var gone = await kubectl.RunAsync(_server.Kubeconfig, "get", "deployment", "fg");
+        Assert.Contains("NotFound", gone.Stderr);
+    }
+
     [Fact]
     public async Task UnschedulablePods_SayWhyAndScheduleWhenTheClusterChanges()
     {
