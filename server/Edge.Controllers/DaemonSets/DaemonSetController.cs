@@ -237,20 +237,9 @@ public sealed partial class DaemonSetController : Controller
 
         foreach (var pod in plan.Delete)
         {
-            try
+            if ((await PodDeletion.DeleteExpectedAsync(_client, pod, _expectations, key, cancellationToken)).Deleted)
             {
-                var left = await _client.DeleteAsync(Pods, pod.Namespace(), pod.Name()!, new DeleteRequest { PreconditionUid = pod.Uid() }, cancellationToken);
-                if (left is not null)
-                {
-                    // Marked for graceful deletion: no delete event yet.
-                    _expectations.ObservedDelete(key);
-                }
-
                 _events.Normal(ds, DaemonSets, "SuccessfulDelete", $"Deleted pod: {pod.Name()}");
-            }
-            catch (ApiException e) when (e.Status.Code is 404 or 409)
-            {
-                _expectations.ObservedDelete(key);
             }
         }
 

@@ -218,19 +218,7 @@ public sealed class ReplicaSetController : Controller
             _expectations.Expect(key, 0, victims.Count);
             foreach (var pod in victims)
             {
-                try
-                {
-                    var left = await _client.DeleteAsync(Pods, pod.Namespace(), pod.Name()!, new DeleteRequest { PreconditionUid = pod.Uid() }, cancellationToken);
-                    if (left is not null)
-                    {
-                        // Marked for graceful deletion: no longer active, but no delete event yet.
-                        _expectations.ObservedDelete(key);
-                    }
-                }
-                catch (ApiException e) when (e.Status.Code is 404 or 409)
-                {
-                    _expectations.ObservedDelete(key);
-                }
+                await PodDeletion.DeleteExpectedAsync(_client, pod, _expectations, key, cancellationToken);
             }
 
             _events.Normal(rs, ReplicaSets, "SuccessfulDelete", $"Deleted {victims.Count} pod{(victims.Count == 1 ? "" : "s")}: {string.Join(", ", victims.Select(v => v.Name()))}");

@@ -145,13 +145,11 @@ public sealed partial class StatefulSetController
         foreach (var pod in changes.Delete)
         {
             var ordinal = StatefulPods.Ordinal(set.Name()!, pod.Name())!.Value;
-            try
+            var outcome = await PodDeletion.DeleteExpectedAsync(_client, pod, _expectations, key, cancellationToken);
+            if (outcome.Deleted)
             {
-                var left = await _client.DeleteAsync(Pods, pod.Namespace(), pod.Name()!, new DeleteRequest { PreconditionUid = pod.Uid() }, cancellationToken);
-                if (left is not null)
+                if (outcome.Marked is { } left)
                 {
-                    // Marked for graceful deletion: no delete event yet.
-                    _expectations.ObservedDelete(key);
                     pods[ordinal] = left;
                 }
                 else
@@ -160,10 +158,6 @@ public sealed partial class StatefulSetController
                 }
 
                 _events.Normal(set, StatefulSets, "SuccessfulDelete", $"delete Pod {pod.Name()} in StatefulSet {set.Name()} successful");
-            }
-            catch (ApiException e) when (e.Status.Code is 404 or 409)
-            {
-                _expectations.ObservedDelete(key);
             }
         }
 
