@@ -98,24 +98,11 @@ public sealed class ControllerCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// A merge patch as kubectl sends it, retried on 409: the registry treats the resourceVersion
-    /// a patch leaves in the object as a precondition, so a patch racing a controller's status
-    /// write can fail where the upstream API server would retry it.
+    /// A merge patch as kubectl sends it. Not retried: a patch without a resourceVersion must win
+    /// against the controllers' concurrent writes (the registry retries it), as upstream.
     /// </summary>
-    public async Task<JsonObject> PatchAsync(ResourceType resource, string? ns, string name, string patch, string? subresource = null)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await Client.MergePatchAsync(resource, ns, name, Json(patch), subresource, default);
-            }
-            catch (ApiException e) when (e.Status.Code == 409 && attempt < 20)
-            {
-                await Task.Delay(10);
-            }
-        }
-    }
+    public Task<JsonObject> PatchAsync(ResourceType resource, string? ns, string name, string patch, string? subresource = null) =>
+        Client.MergePatchAsync(resource, ns, name, Json(patch), subresource, default);
 
     public async Task<List<JsonObject>> ListAsync(ResourceType resource) =>
         (await Client.ListAsync(resource, Namespace, default)).Items.ToList();
