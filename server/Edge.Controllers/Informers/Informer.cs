@@ -74,8 +74,9 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
             {
                 InformerLog.Relisting(logger, Resource.GroupResource, e.Message);
             }
-            catch (Exception e) when (e is ApiException or InvalidOperationException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Whatever failed (the store, a decode), the cache must come back: every loop reads it.
                 InformerLog.Failed(logger, Resource.GroupResource, e.Message);
                 await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));

@@ -12,7 +12,7 @@ public sealed class WorkQueue(TimeProvider time, TimeSpan? baseDelay = null, Tim
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly HashSet<string> _processing = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ITimer> _delayed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ITimer Timer, DateTimeOffset Due)> _delayed = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _available = new(0);
     private readonly TimeSpan _baseDelay = baseDelay ?? TimeSpan.FromMilliseconds(5);
     private readonly TimeSpan _maxDelay = maxDelay ?? TimeSpan.FromMinutes(2);
@@ -43,7 +43,7 @@ public sealed class WorkQueue(TimeProvider time, TimeSpan? baseDelay = null, Tim
         _available.Release();
     }
 
-    /// <summary>Adds the key after a delay; an earlier pending delay for the same key wins.</summary>
+    /// <summary>Adds the key after a delay; of two pending delays for one key, the earlier wins.</summary>
     public void AddAfter(string key, TimeSpan delay)
     {
         if (delay <= TimeSpan.Zero)
@@ -52,25 +52,33 @@ public sealed class WorkQueue(TimeProvider time, TimeSpan? baseDelay = null, Tim
             return;
         }
 
+        var due = time.GetUtcNow() + delay;
         lock (_lock)
         {
             if (_delayed.TryGetValue(key, out var pending))
             {
-                return;
+                if (pending.Due <= due)
+                {
+                    return;
+                }
+
+                pending.Timer.Dispose();
             }
 
-            _delayed[key] = time.CreateTimer(_ =>
+            var timer = time.CreateTimer(_ =>
             {
                 lock (_lock)
                 {
-                    if (_delayed.Remove(key, out var fired))
+                    if (_delayed.TryGetValue(key, out var fired) && fired.Due == due)
                     {
-                        fired.Dispose();
+                        _delayed.Remove(key);
+                        fired.Timer.Dispose();
                     }
                 }
 
                 Add(key);
             }, null, delay, Timeout.InfiniteTimeSpan);
+            _delayed[key] = (timer, due);
         }
     }
 
@@ -146,7 +154,7 @@ public sealed class WorkQueue(TimeProvider time, TimeSpan? baseDelay = null, Tim
     {
         lock (_lock)
         {
-            foreach (var timer in _delayed.Values)
+            foreach (var (timer, _) in _delayed.Values)
             {
                 timer.Dispose();
             }
