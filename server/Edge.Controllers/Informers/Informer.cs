@@ -17,6 +17,10 @@ namespace Edge.Controllers.Informers;
 public sealed class Informer(IClusterClient client, ResourceType resource, ILogger logger, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
+
+    // The same objects by namespace: controllers list one namespace on every reconcile, and that
+    // must not cost a scan of the whole cluster. Written only by the informer's loop.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _byNamespace = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<IInformerHandler> _handlers = [];
 
@@ -42,7 +46,7 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
 
     /// <summary>A snapshot of the cached objects, of one namespace or all.</summary>
     public List<JsonObject> List(string? ns = null) =>
-        ns is null ? [.. _objects.Values] : [.. _objects.Values.Where(o => o.Namespace() == ns)];
+        ns is null ? [.. _objects.Values] : _byNamespace.TryGetValue(ns, out var objects) ? [.. objects.Values] : [];
 
     public int Count => _objects.Count;
 
@@ -97,20 +101,20 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
             {
                 if (old.ResourceVersion() != obj.ResourceVersion())
                 {
-                    _objects[key] = obj;
+                    Put(key, obj);
                     Notify(h => h.OnUpdated(old, obj));
                 }
             }
             else
             {
-                _objects[key] = obj;
+                Put(key, obj);
                 Notify(h => h.OnAdded(obj));
             }
         }
 
         foreach (var (key, old) in _objects)
         {
-            if (!seen.Contains(key) && _objects.TryRemove(key, out _))
+            if (!seen.Contains(key) && Remove(key))
             {
                 Notify(h => h.OnDeleted(old));
             }
@@ -125,7 +129,7 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
         switch (change.Type)
         {
             case ObjectEventType.Deleted:
-                if (_objects.TryRemove(key, out var gone))
+                if (_objects.TryGetValue(key, out var gone) && Remove(key))
                 {
                     Notify(h => h.OnDeleted(gone));
                 }
@@ -134,17 +138,41 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
             default:
                 if (_objects.TryGetValue(key, out var old))
                 {
-                    _objects[key] = change.Object;
+                    Put(key, change.Object);
                     Notify(h => h.OnUpdated(old, change.Object));
                 }
                 else
                 {
-                    _objects[key] = change.Object;
+                    Put(key, change.Object);
                     Notify(h => h.OnAdded(change.Object));
                 }
 
                 break;
         }
+    }
+
+    private void Put(string key, JsonObject obj)
+    {
+        _objects[key] = obj;
+        if (obj.Namespace() is { Length: > 0 } ns)
+        {
+            _byNamespace.GetOrAdd(ns, _ => new ConcurrentDictionary<string, JsonObject>(StringComparer.Ordinal))[key] = obj;
+        }
+    }
+
+    private bool Remove(string key)
+    {
+        if (!_objects.TryRemove(key, out var obj))
+        {
+            return false;
+        }
+
+        if (obj.Namespace() is { Length: > 0 } ns && _byNamespace.TryGetValue(ns, out var objects))
+        {
+            objects.TryRemove(key, out _);
+        }
+
+        return true;
     }
 
     private void Notify(Action<IInformerHandler> call)
