@@ -25,11 +25,13 @@ public sealed class SchedulerService : IPodBinder, IPodEvictor, ISchedulingRepor
     private readonly Informer _pods;
     private readonly EventRecorder _events;
     private readonly PodScheduler _scheduler;
+    private readonly TimeProvider _time;
 
     /// <summary>Registers with the informers; call before they start.</summary>
     public SchedulerService(InformerSet informers, ILoggerFactory loggers, TimeProvider time)
     {
         _client = informers.Client;
+        _time = time;
         var logger = loggers.CreateLogger("scheduler");
         _events = new EventRecorder(_client, "default-scheduler", logger, time);
         _scheduler = new PodScheduler(this, this, this, new SchedulerOptions(), time, logger);
@@ -102,7 +104,7 @@ public sealed class SchedulerService : IPodBinder, IPodEvictor, ISchedulingRepor
 
         if (ObjectFields.String(scheduled, "status") != "False")
         {
-            scheduled["lastTransitionTime"] = ObjectFields.Timestamp(DateTimeOffset.UtcNow);
+            scheduled["lastTransitionTime"] = ObjectFields.Timestamp(_time.GetUtcNow());
         }
 
         scheduled["status"] = "False";
