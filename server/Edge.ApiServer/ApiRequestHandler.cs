@@ -1,4 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
+using Edge.ApiServer.Audit;
+using Edge.ApiServer.Authentication;
+using Edge.ApiServer.Authorization;
 using Edge.Api;
 using Edge.Api.Meta;
 using Edge.ApiServer.Discovery;
@@ -19,25 +23,75 @@ namespace Edge.ApiServer;
 /// Every failure becomes a Status: never a stack trace, never a hung request.
 /// </summary>
 public sealed class ApiRequestHandler(
-    HealthChecks health, VersionEndpoint version, ResourceEndpoint? resources = null, ILogger? logger = null)
+    HealthChecks health, VersionEndpoint version, ApiSecurity security, ResourceEndpoint? resources = null, ILogger? logger = null)
 {
     private readonly OpenApiEndpoint _openApi = new();
 
     public async Task HandleAsync(HttpContext context)
     {
+        var started = Stopwatch.GetTimestamp();
+        var clientAborted = context.RequestAborted;
+        using var timeout = new CancellationTokenSource();
+        AuthorizationAttributes? attributes = null;
+        var inFlight = false;
         try
         {
-            await DispatchAsync(context);
+            var user = await security.Authenticator.AuthenticateAsync(context, clientAborted);
+            context.SetUser(user);
+            var path = context.Request.Path.Value ?? "";
+            var isPublic = ApiSecurity.IsPublicPath(path);
+            if (!isPublic && user == UserInfo.Anonymous)
+            {
+                throw RequestAuthenticator.Unauthorized();
+            }
+
+            if (security.RateLimiter?.TryAcquire(user, context.Connection.RemoteIpAddress?.ToString() ?? "") is > 0 and var wait)
+            {
+                throw TooManyRequests(context, wait);
+            }
+
+            var request = resources is not null && path.StartsWith("/api", StringComparison.Ordinal) ? ResourceRequest.Parse(path) : null;
+            attributes = request is null ? RequestAttributes.ForPath(user, context.Request) : RequestAttributes.ForResource(user, request, context.Request);
+            if (!isPublic)
+            {
+                var decision = await security.Authorizer.AuthorizeAsync(attributes, clientAborted);
+                if (decision.Decision != AuthorizationDecision.Allow)
+                {
+                    throw new ApiException(ForbiddenStatus(attributes, decision.Reason));
+                }
+            }
+
+            if (!IsLongRunning(attributes, context.Request))
+            {
+                if (security.InFlight is { } limiter && !user.IsInGroup(UserInfo.SystemMasters))
+                {
+                    if (!limiter.TryEnter())
+                    {
+                        throw TooManyRequests(context, 1);
+                    }
+
+                    inFlight = true;
+                }
+
+                timeout.CancelAfter(security.RequestTimeout);
+                context.RequestAborted = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, timeout.Token).Token;
+            }
+
+            await DispatchAsync(context, request);
         }
         catch (ApiException e)
         {
             await TryWriteStatusAsync(context, e.Status);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !clientAborted.IsCancellationRequested)
+        {
+            await TryWriteStatusAsync(context, Status.Failure(504, "Timeout", "Timeout: request did not complete within the allotted timeout"));
+        }
+        catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
         {
             // The client went away; nothing to answer.
         }
-        catch (Exception e) when (e is BadHttpRequestException or Microsoft.AspNetCore.Connections.ConnectionResetException or IOException && context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is BadHttpRequestException or Microsoft.AspNetCore.Connections.ConnectionResetException or IOException && clientAborted.IsCancellationRequested)
         {
         }
         catch (Exception e)
@@ -49,9 +103,26 @@ public sealed class ApiRequestHandler(
 
             await TryWriteStatusAsync(context, Status.Failure(500, "InternalError", "Internal error occurred: the server failed to handle the request"));
         }
+        finally
+        {
+            if (inFlight)
+            {
+                security.InFlight!.Exit();
+            }
+
+            security.Audit?.Add(new AuditRecord(
+                DateTimeOffset.UtcNow,
+                attributes ?? RequestAttributes.ForPath(context.GetUser(), context.Request),
+                context.Request.Method,
+                context.Request.Path.Value + context.Request.QueryString.Value,
+                context.Connection.RemoteIpAddress?.ToString() ?? "",
+                context.Request.Headers.UserAgent.ToString(),
+                context.Response.StatusCode,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        }
     }
 
-    private Task DispatchAsync(HttpContext context)
+    private Task DispatchAsync(HttpContext context, ResourceRequest? request)
     {
         if (HealthEndpoints.TryHandle(context, health, out var response) || version.TryHandle(context, out response))
         {
@@ -61,19 +132,12 @@ public sealed class ApiRequestHandler(
         var path = context.Request.Path.Value ?? "";
         if (resources is not null && (path.StartsWith("/api", StringComparison.Ordinal) || path.StartsWith("/openapi", StringComparison.Ordinal)))
         {
-            // Only clients with a certificate of the cluster's CA (checked by TLS) get past here;
-            // authorization proper comes with RBAC.
-            if (context.Connection.ClientCertificate is null)
-            {
-                throw new ApiException(Status.Failure(401, "Unauthorized", "Unauthorized"));
-            }
-
             if (_openApi.TryHandle(context, out response) || DiscoveryEndpoint.TryHandle(context, out response))
             {
                 return response;
             }
 
-            if (ResourceRequest.Parse(path) is { } request)
+            if (request is not null)
             {
                 return resources.HandleAsync(context, request);
             }
@@ -81,6 +145,46 @@ public sealed class ApiRequestHandler(
 
         return WriteStatusAsync(context, Status.Failure(
             StatusCodes.Status404NotFound, "NotFound", "the server could not find the requested resource"));
+    }
+
+    /// <summary>Watches and streamed logs may last as long as the client wants: no timeout, no in-flight slot.</summary>
+    private static bool IsLongRunning(AuthorizationAttributes attributes, HttpRequest request) =>
+        attributes.Verb == "watch" || (attributes.IsResourceRequest && attributes.Subresource is "log" or "exec" or "attach" or "portforward" or "proxy");
+
+    private static ApiException TooManyRequests(HttpContext context, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new ApiException(Status.Failure(429, "TooManyRequests", "Too many requests, please try again later.") with
+        {
+            Details = new StatusDetails { RetryAfterSeconds = retryAfterSeconds },
+        });
+    }
+
+    /// <summary>Upstream's 403: <c>pods "x" is forbidden: User "bob" cannot get resource "pods" in API group "" in the namespace "default"</c>.</summary>
+    private static Status ForbiddenStatus(AuthorizationAttributes a, string reason)
+    {
+        string message;
+        StatusDetails? details = null;
+        if (!a.IsResourceRequest)
+        {
+            message = $"forbidden: User \"{a.User.Name}\" cannot {a.Verb} path \"{a.Path}\"";
+        }
+        else
+        {
+            var resource = a.Subresource.Length > 0 ? a.Resource + "/" + a.Subresource : a.Resource;
+            var scope = a.Namespace.Length > 0 ? $"in the namespace \"{a.Namespace}\"" : "at the cluster scope";
+            var qualified = a.ApiGroup.Length > 0 ? a.Resource + "." + a.ApiGroup : a.Resource;
+            var subject = a.Name.Length > 0 ? $"{qualified} \"{a.Name}\"" : qualified;
+            message = $"{subject} is forbidden: User \"{a.User.Name}\" cannot {a.Verb} resource \"{resource}\" in API group \"{a.ApiGroup}\" {scope}";
+            details = new StatusDetails { Name = a.Name.Length > 0 ? a.Name : null, Group = a.ApiGroup, Kind = a.Resource };
+        }
+
+        if (reason.Length > 0)
+        {
+            message += ": " + reason;
+        }
+
+        return Status.Failure(403, "Forbidden", message) with { Details = details };
     }
 
     private static async Task TryWriteStatusAsync(HttpContext context, Status status)

@@ -1,4 +1,9 @@
+using System.Security.Cryptography;
 using Edge.Api.Clients;
+using Edge.ApiServer.Audit;
+using Edge.ApiServer.Authentication;
+using Edge.ApiServer.Authorization;
+using Edge.ApiServer.Limits;
 using Edge.ApiServer.Admission;
 using Edge.ApiServer.Clients;
 using Edge.ApiServer.Registry;
@@ -16,9 +21,11 @@ namespace Edge.ApiServer;
 public sealed class ApiServices : IAsyncDisposable
 {
     private readonly NamespaceCleaner _cleaner;
+    private readonly TimeProvider _time;
 
     public ApiServices(IStore store, ILoggerFactory loggerFactory, TimeProvider time, ServiceNetwork? network = null)
     {
+        _time = time;
         Network = network ?? ServiceNetwork.Default;
         Registry = new ObjectRegistry(store, new ResourceStrategies(Network), time);
         WatchCache = new WatchCache(store, loggerFactory.CreateLogger("watch-cache"));
@@ -44,6 +51,27 @@ public sealed class ApiServices : IAsyncDisposable
         await WatchCache.StartAsync(cancellationToken);
         await ClusterBootstrap.EnsureAsync(Registry, Network, advertiseAddress, port, cancellationToken);
         await _cleaner.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The request gate for this API: client certificates and service-account tokens (signed with
+    /// <paramref name="serviceAccountKey"/>), the authorizer chain (system:masters, then the node
+    /// authorizer, then RBAC), user-dependent admission, limits and the optional audit log.
+    /// </summary>
+    public ApiSecurity CreateSecurity(ECDsa serviceAccountKey, ApiLimits limits, AuditLog? audit)
+    {
+        var tokens = new ServiceAccountTokens(serviceAccountKey, _time);
+        Resources.Tokens = tokens;
+        Resources.Admission = new UserAdmissionChain(new NodeRestrictionAdmission());
+        return new ApiSecurity
+        {
+            Authenticator = new RequestAuthenticator(tokens, Registry),
+            Authorizer = new AuthorizerChain(new PrivilegedGroupAuthorizer(), new NodeAuthorizer(Registry)),
+            RateLimiter = new ClientRateLimiter(limits.PerClient, _time),
+            InFlight = new InFlightLimiter(limits.MaxRequestsInFlight),
+            RequestTimeout = limits.RequestTimeout,
+            Audit = audit,
+        };
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using System.Net;
+using Edge.ApiServer.Limits;
 using Edge.Cli;
 using Edge.Server.Cli;
 using Microsoft.Extensions.Logging;
@@ -52,6 +53,12 @@ public sealed record ServerOptions
     /// <summary>How often node heartbeats are checked. Default 5 s.</summary>
     public TimeSpan NodeMonitorPeriod { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Per-client rate, in-flight limit and request timeout of the API.</summary>
+    public ApiLimits ApiLimits { get; init; } = new();
+
+    /// <summary>The audit log file; none when null.</summary>
+    public string? AuditLogPath { get; init; }
+
     public static ServerOptions From(OptionValues values)
     {
         ServerCommands.TryParseMode(values.GetRequiredString("write-kubeconfig-mode"), out var mode);
@@ -71,6 +78,13 @@ public sealed record ServerOptions
             SnapshotRetention = values.GetInt("snapshot-retention"),
             NodeMonitorGracePeriod = Duration.TryParse(values.GetRequiredString("node-monitor-grace-period"), out var grace) ? grace : TimeSpan.FromSeconds(40),
             NodeMonitorPeriod = Duration.TryParse(values.GetRequiredString("node-monitor-period"), out var period) && period > TimeSpan.Zero ? period : TimeSpan.FromSeconds(5),
+            ApiLimits = new ApiLimits
+            {
+                PerClient = new RateLimit(values.GetInt("api-rate-limit"), values.GetInt("api-rate-burst")),
+                MaxRequestsInFlight = values.GetInt("max-requests-inflight"),
+                RequestTimeout = Duration.TryParse(values.GetRequiredString("request-timeout"), out var timeout) ? timeout : TimeSpan.FromSeconds(60),
+            },
+            AuditLogPath = values.GetString("audit-log-path") is { } audit ? Path.GetFullPath(audit) : null,
             SnapshotDir = values.GetString("snapshot-dir") is { } dir ? Path.GetFullPath(dir) : null,
             LogLevel = values.GetRequiredString("log-level") switch
             {

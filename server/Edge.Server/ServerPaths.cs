@@ -10,6 +10,7 @@ public sealed record ServerPaths(string DataDir)
     public string ServingKey => Path.Combine(TlsDir, "serving.key");
     public string AdminCertificate => Path.Combine(TlsDir, "client-admin.crt");
     public string AdminKey => Path.Combine(TlsDir, "client-admin.key");
+    public string ServiceAccountKey => Path.Combine(TlsDir, "service-account.key");
     public string TokenFile => Path.Combine(DataDir, "token");
     public string StoreDir => Path.Combine(DataDir, "db");
     public string SnapshotDir => Path.Combine(DataDir, "snapshots");

@@ -20,6 +20,7 @@ public static class SchemaGenerator
     [
         ("autoscaling", "v1", "Scale"),
         ("policy", "v1", "Eviction"),
+        ("authentication.k8s.io", "v1", "TokenRequest"),
         ("", "v1", "Binding"),
         ("", "v1", "Status"),
         ("", "v1", "DeleteOptions"),

@@ -100,6 +100,9 @@ internal static class ApiOperations
                 case "eviction":
                     yield return new(path, "post", "post", $"create{id}{namespaced}{resource.Kind}Eviction", $"create eviction of a {resource.Kind}", ("policy", "v1", "Eviction"), "io.k8s.api.policy.v1.Eviction", "io.k8s.api.policy.v1.Eviction", Write, itemParameters);
                     break;
+                case "token":
+                    yield return new(path, "post", "post", $"create{id}{namespaced}{resource.Kind}Token", $"create token of a {resource.Kind}", ("authentication.k8s.io", "v1", "TokenRequest"), "io.k8s.api.authentication.v1.TokenRequest", "io.k8s.api.authentication.v1.TokenRequest", Write, itemParameters);
+                    break;
                 case "finalize":
                     yield return new(path, "put", "put", $"replace{id}{namespaced}{resource.Kind}Finalize", $"replace finalize of the specified {resource.Kind}", gvk, definition, definition, Write, itemParameters);
                     break;

@@ -25,7 +25,7 @@ public static class ResourceCatalog
         Core("Endpoints", "endpoints", true, ["ep"], singular: "endpoints"),
         Core("ConfigMap", "configmaps", true, ["cm"]),
         Core("Secret", "secrets", true, []),
-        Core("ServiceAccount", "serviceaccounts", true, ["sa"]),
+        Core("ServiceAccount", "serviceaccounts", true, ["sa"], subresources: ["token"]),
         Core("Event", "events", true, ["ev"]),
         Core("LimitRange", "limitranges", true, ["limits"]),
         Core("ResourceQuota", "resourcequotas", true, ["quota"], subresources: ["status"]),

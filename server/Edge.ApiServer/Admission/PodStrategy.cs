@@ -21,8 +21,13 @@ public sealed class PodStrategy(ResourceType resource) : ResourceStrategy(resour
         {
             PodSpecRules.Default(spec);
             spec["enableServiceLinks"] ??= true;
-            spec["serviceAccountName"] ??= spec["serviceAccount"]?.DeepClone() ?? "default";
-            spec["serviceAccount"] ??= spec["serviceAccountName"]!.DeepClone();
+            // Mirror pods of a node's static pods get no service account, as upstream: a node may
+            // not hand its static pods an identity (NodeRestriction refuses one set explicitly).
+            if (ObjectFields.String(obj["metadata"]?["annotations"], NodeRestriction.MirrorPodAnnotation) is null)
+            {
+                spec["serviceAccountName"] ??= spec["serviceAccount"]?.DeepClone() ?? "default";
+                spec["serviceAccount"] ??= spec["serviceAccountName"]!.DeepClone();
+            }
             spec["priority"] ??= 0;
             AddDefaultTolerations(spec);
         }

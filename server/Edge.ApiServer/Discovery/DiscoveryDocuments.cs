@@ -180,6 +180,7 @@ public static class DiscoveryDocuments
         "scale" => ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),
         "binding" => ("", "v1", "Binding", ["create"]),
         "eviction" => ("policy", "v1", "Eviction", ["create"]),
+        "token" => ("authentication.k8s.io", "v1", "TokenRequest", ["create"]),
         "log" => ("", "v1", "Pod", ["get"]),
         "finalize" => (resource.Group, resource.Version, resource.Kind, ["update"]),
         _ => (resource.Group, resource.Version, resource.Kind, ["get"]),

@@ -79,6 +79,10 @@ public sealed partial class ObjectRegistry
             var errors = new List<FieldError>();
             strategy.Validate(candidate, null, errors);
             Check(resource, name, errors);
+            if (options.Admit is { } admit)
+            {
+                await admit(null, candidate, cancellationToken);
+            }
 
             if (options.DryRun)
             {

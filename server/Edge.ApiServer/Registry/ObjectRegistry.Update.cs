@@ -111,6 +111,11 @@ public sealed partial class ObjectRegistry
                 return current;
             }
 
+            if (options.Admit is { } admit)
+            {
+                await admit(current, updated, cancellationToken);
+            }
+
             if (options.DryRun)
             {
                 return updated;

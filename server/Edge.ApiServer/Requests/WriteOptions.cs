@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Edge.Api.Errors;
 using Microsoft.AspNetCore.Http;
 
@@ -19,6 +20,13 @@ public sealed record WriteOptions
     public FieldValidation FieldValidation { get; init; } = FieldValidation.Warn;
 
     public string? FieldManager { get; init; }
+
+    /// <summary>
+    /// Admission by who is asking (node restriction, RBAC escalation): called with the stored
+    /// object (null on create) and the object about to be written, after defaults and validation,
+    /// before the write. It throws an <see cref="ApiException"/> to refuse.
+    /// </summary>
+    public Func<JsonObject?, JsonObject, CancellationToken, ValueTask>? Admit { get; init; }
 
     public static WriteOptions From(IQueryCollection query)
     {

@@ -20,7 +20,7 @@ public sealed partial class ResourceEndpoint
         }
         else if (HttpMethods.IsPut(method) && request.Subresource == "finalize")
         {
-            var options = WriteOptions.From(context.Request.Query);
+            var options = WriteOptionsFor(context, request);
             var body = await ReadObjectAsync(context, request.Resource, options, cancellationToken);
             var finalized = await registry.UpdateWithAsync(request.Resource, null, request.Name!, "finalize", _ => body, options, cancellationToken);
             await WriteJsonAsync(context, finalized, 200);
@@ -51,7 +51,7 @@ public sealed partial class ResourceEndpoint
         }
         else if (HttpMethods.IsPut(method) || HttpMethods.IsPatch(method))
         {
-            var options = WriteOptions.From(context.Request.Query);
+            var options = WriteOptionsFor(context, request);
             Func<JsonObject, JsonObject> toScale;
             if (HttpMethods.IsPut(method))
             {
@@ -98,7 +98,7 @@ public sealed partial class ResourceEndpoint
             throw ApiException.MethodNotSupported(request.Resource, context.Request.Method);
         }
 
-        var options = WriteOptions.From(context.Request.Query);
+        var options = WriteOptionsFor(context, request);
         var binding = RequestBody.ParseObject(await RequestBody.ReadBytesAsync(context.Request, cancellationToken), RequestBody.MediaType(context.Request));
         var node = ObjectFields.String(binding["target"], "name");
         if (string.IsNullOrEmpty(node))

@@ -12,7 +12,7 @@ public sealed partial class ResourceEndpoint
 {
     private async Task CreateAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
     {
-        var options = WriteOptions.From(context.Request.Query);
+        var options = WriteOptionsFor(context, request);
         var obj = await ReadObjectAsync(context, request.Resource, options, cancellationToken);
         var created = await registry.CreateAsync(request.Resource, request.Namespace, obj, options, cancellationToken);
         await WriteJsonAsync(context, created, StatusCodes.Status201Created);
@@ -20,7 +20,7 @@ public sealed partial class ResourceEndpoint
 
     private async Task UpdateAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
     {
-        var options = WriteOptions.From(context.Request.Query);
+        var options = WriteOptionsFor(context, request);
         var obj = await ReadObjectAsync(context, request.Resource, options, cancellationToken);
         var updated = await registry.UpdateAsync(request.Resource, request.Namespace, request.Name!, request.Subresource, obj, options, cancellationToken);
         await WriteJsonAsync(context, updated, StatusCodes.Status200OK);
@@ -28,7 +28,7 @@ public sealed partial class ResourceEndpoint
 
     private async Task PatchAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
     {
-        var options = WriteOptions.From(context.Request.Query);
+        var options = WriteOptionsFor(context, request);
         var apply = await ReadPatchAsync(context, request.Resource, options, cancellationToken);
         var patched = await registry.UpdateWithAsync(
             request.Resource, request.Namespace, request.Name!, request.Subresource, apply, options, cancellationToken);

@@ -1,3 +1,5 @@
+using Edge.ApiServer.Admission;
+using Edge.ApiServer.Authentication;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Api.Resources;
@@ -16,6 +18,12 @@ namespace Edge.ApiServer.Resources;
 /// </summary>
 public sealed partial class ResourceEndpoint(ObjectRegistry registry, WatchCache watchCache, TimeProvider time)
 {
+    /// <summary>Admission by the requesting user (node restriction, RBAC escalation); none when unset.</summary>
+    public IUserAdmission? Admission { get; set; }
+
+    private WriteOptions WriteOptionsFor(HttpContext context, ResourceRequest request) =>
+        WriteOptions.From(context.Request.Query) with { Admit = Admission?.For(context.GetUser(), request.Resource, request.Subresource) };
+
     public async Task HandleAsync(HttpContext context, ResourceRequest request)
     {
         var method = context.Request.Method;
@@ -41,6 +49,9 @@ public sealed partial class ResourceEndpoint(ObjectRegistry registry, WatchCache
                 return;
             case "eviction" when request.Name is not null:
                 await HandleEvictionAsync(context, request, cancellationToken);
+                return;
+            case "token" when request.Name is not null && request.Resource.Plural == "serviceaccounts":
+                await HandleTokenAsync(context, request, cancellationToken);
                 return;
             case "log" when request.Name is not null:
                 await HandleLogAsync(context, request, cancellationToken);

@@ -109,6 +109,39 @@ public static class ServerCommands
         Validate = Duration.Validate,
     };
 
+    public static readonly OptionSpec ApiRateLimit = new("api-rate-limit", OptionKind.Int, "requests per second one client (user) may send on average; system:masters is exempt")
+    {
+        ValueName = "N",
+        Default = "100",
+        Validate = v => int.Parse(v, CultureInfo.InvariantCulture) >= 1 ? null : "must be at least 1",
+    };
+
+    public static readonly OptionSpec ApiRateBurst = new("api-rate-burst", OptionKind.Int, "requests one client may send at once above its rate")
+    {
+        ValueName = "N",
+        Default = "200",
+        Validate = v => int.Parse(v, CultureInfo.InvariantCulture) >= 1 ? null : "must be at least 1",
+    };
+
+    public static readonly OptionSpec MaxRequestsInflight = new("max-requests-inflight", OptionKind.Int, "requests served at once for all clients but system:masters (watches excepted)")
+    {
+        ValueName = "N",
+        Default = "400",
+        Validate = v => int.Parse(v, CultureInfo.InvariantCulture) >= 1 ? null : "must be at least 1",
+    };
+
+    public static readonly OptionSpec RequestTimeout = new("request-timeout", OptionKind.String, "longest time a request (not a watch) may take before it is answered 504")
+    {
+        ValueName = "DURATION",
+        Default = "60s",
+        Validate = v => Duration.Validate(v) ?? (Duration.TryParse(v, out var d) && d > TimeSpan.Zero ? null : "must be longer than zero"),
+    };
+
+    public static readonly OptionSpec AuditLogPath = new("audit-log-path", OptionKind.String, "write one JSON line per API request to this file")
+    {
+        ValueName = "FILE",
+    };
+
     public static readonly OptionSpec SnapshotRetention = new("snapshot-retention", OptionKind.Int, "how many scheduled snapshots to keep")
     {
         ValueName = "N",
@@ -136,6 +169,7 @@ public static class ServerCommands
             Config, DataDir, HttpsListenPort, BindAddress, TlsSan, WriteKubeconfig, WriteKubeconfigMode, LogLevel,
             DatastoreEndpoint, DatastoreCaFile, DatastoreCertFile, DatastoreKeyFile, SnapshotInterval, SnapshotRetention, SnapshotDir,
             NodeMonitorGracePeriod, NodeMonitorPeriod,
+            ApiRateLimit, ApiRateBurst, MaxRequestsInflight, RequestTimeout, AuditLogPath,
         ],
     };
 

@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Edge.Api.Meta;
 using Edge.ApiServer;
+using Edge.ApiServer.Audit;
 using Edge.ApiServer.Health;
 using Edge.ApiServer.Version;
 using Edge.Cli;
@@ -73,7 +74,10 @@ public static class ServerHost
         var health = new HealthChecks();
         health.AddLiveness("ping", () => null);
         health.AddReadiness("store", () => null);
-        var handler = new ApiRequestHandler(health, new VersionEndpoint(ToVersionInfo(build)), api.Resources, loggerFactory.CreateLogger("api"));
+        using var serviceAccountKey = InDataDir(paths, () => ServiceAccountKey.LoadOrCreate(paths));
+        await using var audit = options.AuditLogPath is { } auditPath ? OpenAuditLog(auditPath) : null;
+        var security = api.CreateSecurity(serviceAccountKey, options.ApiLimits, audit);
+        var handler = new ApiRequestHandler(health, new VersionEndpoint(ToVersionInfo(build)), security, api.Resources, loggerFactory.CreateLogger("api"));
 
         var app = BuildWebApplication(options, pki, loggerFactory, logger, handler);
         try
@@ -103,6 +107,16 @@ public static class ServerHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // Limits that keep one client from exhausting the server: slow or huge headers, too
+            // many connections or streams. Bodies are capped at 3 MiB by the API itself (413).
+            kestrel.Limits.MaxConcurrentConnections = 4096;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = 4096;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 100;
+            kestrel.Limits.MaxRequestLineSize = 16 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 250;
             var https = new HttpsConnectionAdapterOptions
             {
                 ServerCertificate = pki.Serving,
@@ -133,6 +147,18 @@ public static class ServerHost
         var app = builder.Build();
         app.Run(handler.HandleAsync);
         return app;
+    }
+
+    private static AuditLog OpenAuditLog(string path)
+    {
+        try
+        {
+            return new AuditLog(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"cannot write audit log {path}: {PathProblem.Describe(path, e)}", e);
+        }
     }
 
     private static bool ValidateClient(X509Certificate2 certificate, X509Certificate2 authority, ILogger logger)
