@@ -11,6 +11,9 @@ public sealed record ServerPaths(string DataDir)
     public string AdminCertificate => Path.Combine(TlsDir, "client-admin.crt");
     public string AdminKey => Path.Combine(TlsDir, "client-admin.key");
     public string TokenFile => Path.Combine(DataDir, "token");
+    public string CredDir => Path.Combine(DataDir, "cred");
+    public string JoinTokensFile => Path.Combine(CredDir, "join-tokens.json");
+    public string JoinTokensLock => Path.Combine(CredDir, "join-tokens.lock");
     public string StoreDir => Path.Combine(DataDir, "db");
     public string SnapshotDir => Path.Combine(DataDir, "snapshots");
 }
