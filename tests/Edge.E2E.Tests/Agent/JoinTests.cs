@@ -76,7 +76,7 @@ public sealed class JoinTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("node pi-1 joined", result.Stdout);
         using var certificate = device.Certificate();
-        Assert.Equal("CN=system:node:pi-1, O=system:nodes", certificate.Subject);
+        Assert.Equal("O=system:nodes, CN=system:node:pi-1", certificate.Subject);
         Assert.Equal(File.ReadAllText(server.CaFile), File.ReadAllText(device.Pki("ca.crt")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(device.Pki("node.key")));
         Assert.InRange(certificate.NotAfter.ToUniversalTime(), DateTime.UtcNow.AddDays(364), DateTime.UtcNow.AddDays(366));
@@ -242,7 +242,9 @@ public sealed class JoinTests : IDisposable
             }
 
             using var response = await anonymous.SendAsync(request);
-            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+            var status = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            Assert.Equal("Status", (string?)status["kind"]);
+            return (response.StatusCode, (string?)status["message"] ?? "");
         }
 
         var garbage = await PostAsync("/v1-edge/join", """{"nodeName":"n","csr":"garbage"}""", credential);
@@ -260,7 +262,6 @@ public sealed class JoinTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, notJson.Code);
         Assert.Equal(HttpStatusCode.Unauthorized, wrongToken.Code);
         Assert.Contains("invalid or expired token", wrongToken.Body);
-        Assert.Contains("\"kind\":\"Status\"", wrongToken.Body);
         Assert.Equal(HttpStatusCode.Unauthorized, noToken.Code);
         Assert.Equal(HttpStatusCode.Unauthorized, renewAnonymous.Code);
         Assert.Equal(File.ReadAllText(server.CaFile), caCerts);

@@ -35,7 +35,7 @@ public sealed class NodeCertificateSignerTests
 
         using var certificate = signer.Issue("pi-1", NodeCertificateSigner.ValidateCsr(csr, "pi-1"));
 
-        Assert.Equal("CN=system:node:pi-1, O=system:nodes", certificate.Subject);
+        Assert.Equal("O=system:nodes, CN=system:node:pi-1", certificate.Subject);
         Assert.Equal("pi-1", NodeCertificateSigner.NodeNameOf(certificate));
         Assert.True(ClusterPki.IsIssuedBy(certificate, Authority, ClusterPki.ClientAuthOid));
         Assert.False(ClusterPki.IsIssuedBy(certificate, Authority, ClusterPki.ServerAuthOid));
