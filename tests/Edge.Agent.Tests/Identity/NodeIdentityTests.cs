@@ -111,7 +111,8 @@ public sealed class NodeIdentityTests : IDisposable
     public void IsDue_AThirdOrThirtyDaysLeft(int lifetimeDays, double elapsedDays, bool due)
     {
         var key = NodeKeys.NewKey();
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var now = DateTimeOffset.UtcNow;
+        var start = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)); // certificates keep whole seconds
         using var identity = NodeIdentity.Create(_ca.ExportCertificatePem(), Issue(key, "pi-1", start, start.AddDays(lifetimeDays)), key);
 
         Assert.Equal(due, NodeCertificateRenewal.IsDue(identity, start.AddDays(elapsedDays)));
