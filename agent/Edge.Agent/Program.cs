@@ -1,4 +1,7 @@
+using Edge.Agent;
 using Edge.Agent.Cli;
+using Edge.Agent.Identity;
+using Edge.Agent.Join;
 using Edge.Cli;
 
 const string Executable = "edge-agent";
@@ -11,29 +14,71 @@ try
         return 0;
     }
 
-    var values = OptionValues.Resolve(commandLine, AgentCommands.ConfigSchema, Environment.GetEnvironmentVariables(), AgentCommands.DefaultConfigFile);
-    switch (commandLine.Command.Name)
+    var environment = Environment.GetEnvironmentVariables();
+    var configPath = AgentCommands.ConfigPath(commandLine, environment);
+    if (commandLine.Command == AgentCommands.Join && !File.Exists(configPath))
+    {
+        // join writes the config file: on a first join the file it names does not exist yet.
+        commandLine = commandLine with { Flags = commandLine.Flags.Where(f => f.Key != "config").ToDictionary() };
+        environment.Remove(AgentCommands.Config.EnvironmentVariable);
+    }
+
+    var values = OptionValues.Resolve(commandLine, AgentCommands.ConfigSchema, environment, AgentCommands.DefaultConfigFile);
+    switch (commandLine.CommandName)
     {
         case "version":
             Console.Out.WriteLine(BuildInfo.FromAssembly(typeof(AgentCommands).Assembly).Describe(Executable));
             return 0;
 
         case "join":
+        {
             var server = commandLine.Arguments[0];
             if (!Uri.TryCreate(server, UriKind.Absolute, out var url) || url.Scheme != "https")
             {
                 throw new CliException($"'{server}' is not an https:// server URL");
             }
 
-            if (values.GetString("token") is null)
+            if (values.GetString("token") is not { } tokenText)
             {
                 throw new CliException("join needs --token (print one on the server with `edge-server token`)");
             }
 
-            break;
+            JoinToken.TryParse(tokenText, out var token, out _);
+            var nodeName = values.GetString("node-name") ?? Environment.MachineName.ToLowerInvariant();
+            if (!AgentCommands.IsDnsSubdomain(nodeName))
+            {
+                throw new CliException($"the host name '{nodeName}' is not a valid node name; choose one with --node-name");
+            }
+
+            var options = new JoinOptions(
+                url, token!, nodeName, values.GetList("node-label"), values.GetList("node-taint"),
+                Path.GetFullPath(values.GetRequiredString("data-dir")), Path.GetFullPath(configPath));
+            Console.Out.WriteLine(await JoinCommand.RunAsync(options, TimeProvider.System, CancellationToken.None));
+            return 0;
+        }
+
+        case "certificate renew":
+        {
+            var server = values.GetString("server")
+                ?? throw new CliException($"no server to renew with: run `edge-agent join` first, or give --server (config file {configPath})");
+            var dataDir = Path.GetFullPath(values.GetRequiredString("data-dir"));
+            using var current = NodeIdentity.TryLoad(dataDir)
+                ?? throw new AgentException($"{dataDir} holds no node identity: run `edge-agent join` first");
+            var (identity, renewed) = await new NodeCertificateRenewal(dataDir, new Uri(server), TimeProvider.System)
+                .RenewIfDueAsync(current, values.GetBool("force"), CancellationToken.None);
+            using (identity == current ? null : identity)
+            {
+                var notAfter = identity.Certificate.NotAfter.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+                Console.Out.WriteLine(renewed
+                    ? $"renewed the certificate of node {identity.NodeName}; valid until {notAfter}"
+                    : $"the certificate of node {identity.NodeName} is not due for renewal (valid until {notAfter}); --force renews anyway");
+            }
+
+            return 0;
+        }
     }
 
-    // The options are checked above; joining and running pods arrive with the agent itself.
+    // Running pods arrives with the agent itself.
     Console.Error.WriteLine($"{Executable}: '{commandLine.CommandName}' is not available in this build yet");
     return 1;
 }
@@ -41,4 +86,9 @@ catch (CliException e)
 {
     Console.Error.WriteLine($"{Executable}: {e.Message}");
     return 2;
+}
+catch (AgentException e)
+{
+    Console.Error.WriteLine($"{Executable}: {e.Message}");
+    return 1;
 }

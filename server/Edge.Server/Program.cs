@@ -29,9 +29,29 @@ try
             Console.Out.WriteLine(build.Describe(Executable));
             return 0;
 
-        case "token":
+        case "show":
             Console.Out.WriteLine(ServerToken.Read(new ServerPaths(Path.GetFullPath(values.GetRequiredString("data-dir")))));
             return 0;
+
+        case "create":
+        {
+            var paths = new ServerPaths(Path.GetFullPath(values.GetRequiredString("data-dir")));
+            Duration.TryParse(values.GetRequiredString("ttl"), out var ttl);
+            Console.Out.WriteLine(TokenCommands.Create(paths, values.GetString("description"), ttl, DateTimeOffset.UtcNow));
+            return 0;
+        }
+
+        case "list":
+            Console.Out.Write(TokenCommands.List(new ServerPaths(Path.GetFullPath(values.GetRequiredString("data-dir"))), DateTimeOffset.UtcNow));
+            return 0;
+
+        case "delete":
+        {
+            var id = commandLine.Arguments[0];
+            TokenCommands.Delete(new ServerPaths(Path.GetFullPath(values.GetRequiredString("data-dir"))), id);
+            Console.Out.WriteLine($"deleted join token {id}");
+            return 0;
+        }
 
         case "kubeconfig":
         {

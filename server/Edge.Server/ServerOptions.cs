@@ -59,6 +59,9 @@ public sealed record ServerOptions
     /// <summary>The audit log file; none when null.</summary>
     public string? AuditLogPath { get; init; }
 
+    /// <summary>Lifetime of the client certificates issued to nodes. Default one year.</summary>
+    public TimeSpan NodeCertificateLifetime { get; init; } = TimeSpan.FromDays(365);
+
     public static ServerOptions From(OptionValues values)
     {
         ServerCommands.TryParseMode(values.GetRequiredString("write-kubeconfig-mode"), out var mode);
@@ -85,6 +88,7 @@ public sealed record ServerOptions
                 RequestTimeout = Duration.TryParse(values.GetRequiredString("request-timeout"), out var timeout) ? timeout : TimeSpan.FromSeconds(60),
             },
             AuditLogPath = values.GetString("audit-log-path") is { } audit ? Path.GetFullPath(audit) : null,
+            NodeCertificateLifetime = Duration.TryParse(values.GetRequiredString("node-certificate-lifetime"), out var nodeLifetime) ? nodeLifetime : TimeSpan.FromDays(365),
             SnapshotDir = values.GetString("snapshot-dir") is { } dir ? Path.GetFullPath(dir) : null,
             LogLevel = values.GetRequiredString("log-level") switch
             {

@@ -12,6 +12,9 @@ public sealed record ServerPaths(string DataDir)
     public string AdminKey => Path.Combine(TlsDir, "client-admin.key");
     public string ServiceAccountKey => Path.Combine(TlsDir, "service-account.key");
     public string TokenFile => Path.Combine(DataDir, "token");
+    public string CredDir => Path.Combine(DataDir, "cred");
+    public string JoinTokensFile => Path.Combine(CredDir, "join-tokens.json");
+    public string JoinTokensLock => Path.Combine(CredDir, "join-tokens.lock");
     public string StoreDir => Path.Combine(DataDir, "db");
     public string SnapshotDir => Path.Combine(DataDir, "snapshots");
 }

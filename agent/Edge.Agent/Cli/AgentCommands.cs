@@ -56,6 +56,44 @@ public static class AgentCommands
         ValueName = "SOCKET",
     };
 
+    public static readonly OptionSpec Server = new("server", OptionKind.String, "URL of the cluster's server (written by join)")
+    {
+        ShortName = 's',
+        ValueName = "URL",
+        EnvironmentVariableOverride = "EDGE_AGENT_SERVER",
+        Validate = v => Uri.TryCreate(v, UriKind.Absolute, out var u) && u.Scheme == "https" ? null : $"'{v}' is not an https:// server URL",
+    };
+
+    public static readonly OptionSpec ClusterCidr = new("cluster-cidr", OptionKind.String, "the cluster's pod network (written by join)")
+    {
+        ValueName = "CIDR",
+        EnvironmentVariableOverride = "EDGE_AGENT_CLUSTER_CIDR",
+    };
+
+    public static readonly OptionSpec ServiceCidr = new("service-cidr", OptionKind.String, "the cluster's service network (written by join)")
+    {
+        ValueName = "CIDR",
+        EnvironmentVariableOverride = "EDGE_AGENT_SERVICE_CIDR",
+    };
+
+    public static readonly OptionSpec ClusterDns = new("cluster-dns", OptionKind.String, "the cluster DNS service address (written by join)")
+    {
+        ValueName = "IP",
+        EnvironmentVariableOverride = "EDGE_AGENT_CLUSTER_DNS",
+    };
+
+    public static readonly OptionSpec PodCidr = new("pod-cidr", OptionKind.String, "this node's pod range (written by join; empty until the server assigned it)")
+    {
+        ValueName = "CIDR",
+        EnvironmentVariableOverride = "EDGE_AGENT_POD_CIDR",
+    };
+
+    public static readonly OptionSpec Force = new("force", OptionKind.Bool, "renew even when the certificate is not due")
+    {
+        AllowedInConfigFile = false,
+        EnvironmentVariableOverride = "EDGE_AGENT_RENEW_FORCE",
+    };
+
     public static readonly CommandSpec Join = new("join", "Join this device to a cluster, then exit; `run` (the service) takes over.")
     {
         Options = [DataDir, Token, NodeName, NodeLabel, NodeTaint, ContainerRuntimeEndpoint, Config],
@@ -64,18 +102,34 @@ public static class AgentCommands
 
     public static readonly CommandSpec Run = new("run", "Run the agent from its config file (the systemd service).")
     {
-        Options = [Config, DataDir, ContainerRuntimeEndpoint],
+        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr],
+    };
+
+    public static readonly CommandSpec CertificateRenew = new("renew", "Renew the node certificate now if it is due (a third of its lifetime left), or with --force.")
+    {
+        Options = [Config, DataDir, Server, Force],
+    };
+
+    public static readonly CommandSpec Certificate = new("certificate", "Manage this node's client certificate.")
+    {
+        Subcommands = [CertificateRenew],
     };
 
     public static readonly CommandSpec Version = new("version", "Print the version of this build.");
 
     public static readonly CommandSpec Root = new("edge-agent", "Edge node agent: runs the pods a cluster assigns to this device.")
     {
-        Subcommands = [Run, Join, Version],
+        Subcommands = [Run, Join, Certificate, Version],
     };
 
-    /// <summary>The keys the agent config file may hold.</summary>
-    public static IReadOnlyList<OptionSpec> ConfigSchema => Join.Options;
+    /// <summary>The keys the agent config file may hold: every option of every command (join writes a file that run reads).</summary>
+    public static IReadOnlyList<OptionSpec> ConfigSchema { get; } = Join.Options.Concat(Run.Options).Concat(CertificateRenew.Options).Distinct().ToList();
+
+    /// <summary>The config file this run reads and <c>join</c> writes: <c>--config</c>, its variable, or the default.</summary>
+    public static string ConfigPath(ParsedCommandLine commandLine, System.Collections.IDictionary environment) =>
+        commandLine.Flags.TryGetValue(Config.Name, out var flag) ? flag[0]
+        : environment[Config.EnvironmentVariable] is string { Length: > 0 } fromEnv ? fromEnv
+        : DefaultConfigFile;
 
     internal static bool IsDnsSubdomain(string value) =>
         value.Length is > 0 and <= 253

@@ -142,6 +142,30 @@ public static class ServerCommands
         ValueName = "FILE",
     };
 
+    public static readonly OptionSpec NodeCertificateLifetime = new("node-certificate-lifetime", OptionKind.String, "how long the client certificates issued to joining nodes are valid; agents renew them when a third is left")
+    {
+        ValueName = "DURATION",
+        Default = "8760h",
+        Validate = v => Duration.TryParse(v, out var d) && d >= TimeSpan.FromSeconds(10) ? null : $"'{v}' is not a duration of at least 10s such as 720h",
+    };
+
+    public static readonly OptionSpec TokenTtl = new("ttl", OptionKind.String, "how long the new token can be used to join; 0 means it never expires")
+    {
+        ValueName = "DURATION",
+        Default = "24h",
+        AllowedInConfigFile = false,
+        EnvironmentVariableOverride = "EDGE_TOKEN_TTL",
+        Validate = Duration.Validate,
+    };
+
+    public static readonly OptionSpec TokenDescription = new("description", OptionKind.String, "what the token is for, shown by `token list`")
+    {
+        ValueName = "TEXT",
+        AllowedInConfigFile = false,
+        EnvironmentVariableOverride = "EDGE_TOKEN_DESCRIPTION",
+        Validate = v => v.Any(char.IsControl) ? "must be one line of text" : null,
+    };
+
     public static readonly OptionSpec SnapshotRetention = new("snapshot-retention", OptionKind.Int, "how many scheduled snapshots to keep")
     {
         ValueName = "N",
@@ -168,14 +192,37 @@ public static class ServerCommands
         [
             Config, DataDir, HttpsListenPort, BindAddress, TlsSan, WriteKubeconfig, WriteKubeconfigMode, LogLevel,
             DatastoreEndpoint, DatastoreCaFile, DatastoreCertFile, DatastoreKeyFile, SnapshotInterval, SnapshotRetention, SnapshotDir,
-            NodeMonitorGracePeriod, NodeMonitorPeriod,
+            NodeMonitorGracePeriod, NodeMonitorPeriod, NodeCertificateLifetime,
             ApiRateLimit, ApiRateBurst, MaxRequestsInflight, RequestTimeout, AuditLogPath,
         ],
     };
 
-    public static readonly CommandSpec Token = new("token", "Print the server token that agents join with.")
+    public static readonly CommandSpec TokenShow = new("show", "Print the server token that agents join with (never expires).")
     {
         Options = [Config, DataDir],
+    };
+
+    public static readonly CommandSpec TokenCreate = new("create", "Create a join token and print it on stdout.")
+    {
+        Options = [Config, DataDir, TokenTtl, TokenDescription],
+    };
+
+    public static readonly CommandSpec TokenList = new("list", "List the join tokens (never their secrets).")
+    {
+        Options = [Config, DataDir],
+    };
+
+    public static readonly CommandSpec TokenDelete = new("delete", "Delete a join token: it can no longer join (nodes that joined with it stay).")
+    {
+        Options = [Config, DataDir],
+        Arguments = ["id"],
+    };
+
+    /// <summary>Bare <c>edge-server token</c> is <c>token show</c>, as before tokens had subcommands.</summary>
+    public static readonly CommandSpec Token = new("token", "Print the server token, or create, list and delete join tokens (run on the server host).")
+    {
+        Subcommands = [TokenShow, TokenCreate, TokenList, TokenDelete],
+        DefaultSubcommand = "show",
     };
 
     public static readonly CommandSpec Kubeconfig = new("kubeconfig", "Print an admin kubeconfig for this server on stdout.")

@@ -11,6 +11,7 @@ using Edge.ApiServer.Version;
 using Edge.Cli;
 using Edge.Controllers;
 using Edge.Native;
+using Edge.Server.Join;
 using Edge.Server.Kubeconfig;
 using Edge.Server.Pki;
 using Edge.Server.Scheduling;
@@ -56,7 +57,7 @@ public static class ServerHost
             ServerLog.CertificateChange(logger, change);
         }
 
-        InDataDir(paths, () => ServerToken.LoadOrCreate(paths, pki.AuthorityPem));
+        var serverToken = InDataDir(paths, () => ServerToken.LoadOrCreate(paths, pki.AuthorityPem));
         WriteKubeconfig(options, pki);
         ServerLog.WroteKubeconfig(logger, options.KubeconfigPath);
 
@@ -79,7 +80,9 @@ public static class ServerHost
         var security = api.CreateSecurity(serviceAccountKey, options.ApiLimits, audit);
         var handler = new ApiRequestHandler(health, new VersionEndpoint(ToVersionInfo(build)), security, api.Resources, loggerFactory.CreateLogger("api"));
 
-        var app = BuildWebApplication(options, pki, loggerFactory, logger, handler);
+        var join = JoinService.Create(paths, pki, serverToken, api.Client, options.NodeCertificateLifetime, new NodeConfig(
+            new ControllerOptions().ClusterCidr, api.Network.Cidr, api.Network.At(10).ToString(), PodCidr: ""), loggerFactory.CreateLogger("join"), TimeProvider.System);
+        var app = BuildWebApplication(options, pki, loggerFactory, logger, handler, join);
         try
         {
             await app.StartAsync();
@@ -97,7 +100,7 @@ public static class ServerHost
     }
 
     private static WebApplication BuildWebApplication(
-        ServerOptions options, ClusterPki pki, ILoggerFactory loggerFactory, ILogger logger, ApiRequestHandler handler)
+        ServerOptions options, ClusterPki pki, ILoggerFactory loggerFactory, ILogger logger, ApiRequestHandler handler, JoinService join)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
         builder.Services.AddSingleton(loggerFactory);
@@ -145,6 +148,7 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        app.Use(join.InvokeAsync);
         app.Run(handler.HandleAsync);
         return app;
     }

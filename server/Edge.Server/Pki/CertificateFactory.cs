@@ -46,6 +46,22 @@ internal static class CertificateFactory
     public static X509Certificate2 IssueClient(
         X509Certificate2 authority, string user, IEnumerable<string> groups, DateTimeOffset now, TimeSpan lifetime)
     {
+        return Issue(authority, ClientSubject(user, groups), ClientAuth, alternativeNames: null, now, lifetime);
+    }
+
+    /// <summary>
+    /// A client certificate for a key the server never sees (a node's, from its CSR). Only the
+    /// subject and the public key come from the caller; usages and validity are ours.
+    /// </summary>
+    public static X509Certificate2 IssueClientForKey(
+        X509Certificate2 authority, string user, IEnumerable<string> groups, PublicKey key, DateTimeOffset now, TimeSpan lifetime)
+    {
+        var request = new CertificateRequest(ClientSubject(user, groups), key, HashAlgorithmName.SHA256);
+        return Sign(authority, request, ClientAuth, alternativeNames: null, now, lifetime);
+    }
+
+    private static X500DistinguishedName ClientSubject(string user, IEnumerable<string> groups)
+    {
         var subject = new X500DistinguishedNameBuilder();
         foreach (var group in groups)
         {
@@ -53,7 +69,7 @@ internal static class CertificateFactory
         }
 
         subject.AddCommonName(user);
-        return Issue(authority, subject.Build(), ClientAuth, alternativeNames: null, now, lifetime);
+        return subject.Build();
     }
 
     private static X509Certificate2 Issue(
@@ -61,7 +77,14 @@ internal static class CertificateFactory
         DateTimeOffset now, TimeSpan lifetime)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        using var issued = Sign(authority, new CertificateRequest(subject, key, HashAlgorithmName.SHA256), usage, alternativeNames, now, lifetime);
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    private static X509Certificate2 Sign(
+        X509Certificate2 authority, CertificateRequest request, Oid usage, X509Extension? alternativeNames,
+        DateTimeOffset now, TimeSpan lifetime)
+    {
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([usage], false));
@@ -77,8 +100,7 @@ internal static class CertificateFactory
             notAfter = authority.NotAfter;
         }
 
-        using var issued = request.Create(authority, now.AddHours(-1), notAfter, NewSerialNumber());
-        return issued.CopyWithPrivateKey(key);
+        return request.Create(authority, now.AddHours(-1), notAfter, NewSerialNumber());
     }
 
     private static byte[] NewSerialNumber()

@@ -40,7 +40,10 @@ public sealed class ClusterPki
     public IReadOnlyList<string> Changes { get; }
 
     /// <summary>The CA certificate as PEM, byte for byte what <c>/cacerts</c> serves and the token hashes.</summary>
-    public string AuthorityPem => Authority.ExportCertificatePem() + "\n";
+    public string AuthorityPem => PemOf(Authority);
+
+    /// <summary>A certificate as the PEM text Edge writes and serves: the hash in a join token covers exactly these bytes.</summary>
+    public static string PemOf(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";
 
     public static ClusterPki LoadOrCreate(ServerPaths paths, ServingNames names, TimeProvider time)
     {
