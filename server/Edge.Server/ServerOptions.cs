@@ -52,6 +52,9 @@ public sealed record ServerOptions
     /// <summary>How often node heartbeats are checked. Default 5 s.</summary>
     public TimeSpan NodeMonitorPeriod { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Encrypt Secrets at rest (<c>--secrets-encryption</c>). Default off.</summary>
+    public bool SecretsEncryption { get; init; }
+
     public static ServerOptions From(OptionValues values)
     {
         ServerCommands.TryParseMode(values.GetRequiredString("write-kubeconfig-mode"), out var mode);
@@ -71,6 +74,7 @@ public sealed record ServerOptions
             SnapshotRetention = values.GetInt("snapshot-retention"),
             NodeMonitorGracePeriod = Duration.TryParse(values.GetRequiredString("node-monitor-grace-period"), out var grace) ? grace : TimeSpan.FromSeconds(40),
             NodeMonitorPeriod = Duration.TryParse(values.GetRequiredString("node-monitor-period"), out var period) && period > TimeSpan.Zero ? period : TimeSpan.FromSeconds(5),
+            SecretsEncryption = values.GetBool("secrets-encryption"),
             SnapshotDir = values.GetString("snapshot-dir") is { } dir ? Path.GetFullPath(dir) : null,
             LogLevel = values.GetRequiredString("log-level") switch
             {

@@ -11,6 +11,8 @@ public sealed record ServerPaths(string DataDir)
     public string AdminCertificate => Path.Combine(TlsDir, "client-admin.crt");
     public string AdminKey => Path.Combine(TlsDir, "client-admin.key");
     public string TokenFile => Path.Combine(DataDir, "token");
+    public string CredDir => Path.Combine(DataDir, "cred");
+    public string EncryptionConfig => Path.Combine(CredDir, "encryption-config.json");
     public string StoreDir => Path.Combine(DataDir, "db");
     public string SnapshotDir => Path.Combine(DataDir, "snapshots");
 }

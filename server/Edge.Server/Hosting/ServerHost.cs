@@ -10,6 +10,7 @@ using Edge.ApiServer.Version;
 using Edge.Cli;
 using Edge.Controllers;
 using Edge.Native;
+using Edge.Server.Encryption;
 using Edge.Server.Kubeconfig;
 using Edge.Server.Pki;
 using Edge.Server.Scheduling;
@@ -59,7 +60,8 @@ public static class ServerHost
         WriteKubeconfig(options, pki);
         ServerLog.WroteKubeconfig(logger, options.KubeconfigPath);
 
-        await using var api = new ApiServices(store.Store, loggerFactory, TimeProvider.System);
+        var encryption = await SecretsEncryption.StartAsync(store.Store, paths, options.SecretsEncryption, loggerFactory.CreateLogger("secrets-encryption"), TimeProvider.System, CancellationToken.None);
+        await using var api = new ApiServices(encryption.Store, loggerFactory, TimeProvider.System);
         await api.StartAsync(AdvertiseAddress(options.BindAddress), options.HttpsListenPort, CancellationToken.None);
         await using var compactor = StoreCompactor.Start(store.Store, loggerFactory.CreateLogger("compactor"));
         await using var controllers = new ControllerManager(api.Client, loggerFactory, TimeProvider.System, new ControllerOptions
@@ -75,7 +77,7 @@ public static class ServerHost
         health.AddReadiness("store", () => null);
         var handler = new ApiRequestHandler(health, new VersionEndpoint(ToVersionInfo(build)), api.Resources, loggerFactory.CreateLogger("api"));
 
-        var app = BuildWebApplication(options, pki, loggerFactory, logger, handler);
+        var app = BuildWebApplication(options, pki, loggerFactory, logger, handler, new SecretsEncryptionEndpoint(encryption, pki.Authority));
         try
         {
             await app.StartAsync();
@@ -93,7 +95,7 @@ public static class ServerHost
     }
 
     private static WebApplication BuildWebApplication(
-        ServerOptions options, ClusterPki pki, ILoggerFactory loggerFactory, ILogger logger, ApiRequestHandler handler)
+        ServerOptions options, ClusterPki pki, ILoggerFactory loggerFactory, ILogger logger, ApiRequestHandler handler, SecretsEncryptionEndpoint secretsEncryption)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
         builder.Services.AddSingleton(loggerFactory);
@@ -131,6 +133,7 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        app.Use(secretsEncryption.InvokeAsync);
         app.Run(handler.HandleAsync);
         return app;
     }
