@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Edge.Cli;
 using Edge.Server;
 using Edge.Server.Cli;
+using Edge.Server.Encryption;
 using Edge.Server.Hosting;
 using Edge.Server.Kubeconfig;
 using Edge.Server.Pki;
@@ -80,6 +81,14 @@ try
             var file = Path.GetFullPath(commandLine.Arguments[0]);
             var revision = StoreCommands.Restore(paths, file);
             Console.Out.WriteLine($"restored revision {revision} from {file} into {paths.StoreDir}");
+            return 0;
+        }
+
+        case "status" or "rotate-keys":
+        {
+            var paths = new ServerPaths(Path.GetFullPath(values.GetRequiredString("data-dir")));
+            var url = AdminKubeconfig.LocalServerUrl(values.GetRequiredString("bind-address"), values.GetInt("https-listen-port"));
+            Console.Out.Write(await SecretsEncryptCommand.RunAsync(commandLine.Command.Name, paths, url));
             return 0;
         }
 

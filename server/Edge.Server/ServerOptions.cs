@@ -62,6 +62,9 @@ public sealed record ServerOptions
     /// <summary>Lifetime of the client certificates issued to nodes. Default one year.</summary>
     public TimeSpan NodeCertificateLifetime { get; init; } = TimeSpan.FromDays(365);
 
+    /// <summary>Encrypt Secrets at rest (<c>--secrets-encryption</c>). Default off.</summary>
+    public bool SecretsEncryption { get; init; }
+
     public static ServerOptions From(OptionValues values)
     {
         ServerCommands.TryParseMode(values.GetRequiredString("write-kubeconfig-mode"), out var mode);
@@ -89,6 +92,7 @@ public sealed record ServerOptions
             },
             AuditLogPath = values.GetString("audit-log-path") is { } audit ? Path.GetFullPath(audit) : null,
             NodeCertificateLifetime = Duration.TryParse(values.GetRequiredString("node-certificate-lifetime"), out var nodeLifetime) ? nodeLifetime : TimeSpan.FromDays(365),
+            SecretsEncryption = values.GetBool("secrets-encryption"),
             SnapshotDir = values.GetString("snapshot-dir") is { } dir ? Path.GetFullPath(dir) : null,
             LogLevel = values.GetRequiredString("log-level") switch
             {

@@ -15,6 +15,7 @@ public sealed record ServerPaths(string DataDir)
     public string CredDir => Path.Combine(DataDir, "cred");
     public string JoinTokensFile => Path.Combine(CredDir, "join-tokens.json");
     public string JoinTokensLock => Path.Combine(CredDir, "join-tokens.lock");
+    public string EncryptionConfig => Path.Combine(CredDir, "encryption-config.json");
     public string StoreDir => Path.Combine(DataDir, "db");
     public string SnapshotDir => Path.Combine(DataDir, "snapshots");
 }

@@ -178,6 +178,11 @@ public static class ServerCommands
         ValueName = "DIR",
     };
 
+    public static readonly OptionSpec SecretsEncryption = new("secrets-encryption", OptionKind.Bool, "encrypt Secrets at rest (AES-GCM, keys in <data-dir>/cred/encryption-config.json)")
+    {
+        Default = "false",
+    };
+
     public static readonly OptionSpec KubeconfigServer = new("server", OptionKind.String, "API URL to put in the kubeconfig (default: this host's loopback)")
     {
         ValueName = "URL",
@@ -192,7 +197,7 @@ public static class ServerCommands
         [
             Config, DataDir, HttpsListenPort, BindAddress, TlsSan, WriteKubeconfig, WriteKubeconfigMode, LogLevel,
             DatastoreEndpoint, DatastoreCaFile, DatastoreCertFile, DatastoreKeyFile, SnapshotInterval, SnapshotRetention, SnapshotDir,
-            NodeMonitorGracePeriod, NodeMonitorPeriod, NodeCertificateLifetime,
+            NodeMonitorGracePeriod, NodeMonitorPeriod, NodeCertificateLifetime, SecretsEncryption,
             ApiRateLimit, ApiRateBurst, MaxRequestsInflight, RequestTimeout, AuditLogPath,
         ],
     };
@@ -247,11 +252,26 @@ public static class ServerCommands
         Subcommands = [SnapshotSave, SnapshotRestore],
     };
 
+    public static readonly CommandSpec SecretsEncryptStatus = new("status", "Show whether Secrets are encrypted, the active key and how many Secrets each key holds.")
+    {
+        Options = [Config, DataDir, HttpsListenPort, BindAddress],
+    };
+
+    public static readonly CommandSpec SecretsEncryptRotateKeys = new("rotate-keys", "Make a new active key and re-encrypt every Secret with it.")
+    {
+        Options = [Config, DataDir, HttpsListenPort, BindAddress],
+    };
+
+    public static readonly CommandSpec SecretsEncrypt = new("secrets-encrypt", "Inspect or rotate the encryption of Secrets at rest (asks the running server).")
+    {
+        Subcommands = [SecretsEncryptStatus, SecretsEncryptRotateKeys],
+    };
+
     public static readonly CommandSpec Version = new("version", "Print the version of this build.");
 
     public static readonly CommandSpec Root = new("edge-server", "Edge: a lightweight Kubernetes control plane for edge sites.")
     {
-        Subcommands = [Server, Token, Kubeconfig, Snapshot, Version],
+        Subcommands = [Server, Token, Kubeconfig, Snapshot, SecretsEncrypt, Version],
         DefaultSubcommand = "server",
     };
 

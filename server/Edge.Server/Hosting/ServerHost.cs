@@ -12,6 +12,7 @@ using Edge.Cli;
 using Edge.Controllers;
 using Edge.Native;
 using Edge.Server.Join;
+using Edge.Server.Encryption;
 using Edge.Server.Kubeconfig;
 using Edge.Server.Pki;
 using Edge.Server.Scheduling;
@@ -61,7 +62,8 @@ public static class ServerHost
         WriteKubeconfig(options, pki);
         ServerLog.WroteKubeconfig(logger, options.KubeconfigPath);
 
-        await using var api = new ApiServices(store.Store, loggerFactory, TimeProvider.System);
+        var encryption = await SecretsEncryption.StartAsync(store.Store, paths, options.SecretsEncryption, loggerFactory.CreateLogger("secrets-encryption"), TimeProvider.System, CancellationToken.None);
+        await using var api = new ApiServices(encryption.Store, loggerFactory, TimeProvider.System);
         await api.StartAsync(AdvertiseAddress(options.BindAddress), options.HttpsListenPort, CancellationToken.None);
         await using var compactor = StoreCompactor.Start(store.Store, loggerFactory.CreateLogger("compactor"));
         await using var controllers = new ControllerManager(api.Client, loggerFactory, TimeProvider.System, new ControllerOptions
@@ -82,7 +84,7 @@ public static class ServerHost
 
         var join = JoinService.Create(paths, pki, serverToken, api.Client, options.NodeCertificateLifetime, new NodeConfig(
             new ControllerOptions().ClusterCidr, api.Network.Cidr, api.Network.At(10).ToString(), PodCidr: ""), loggerFactory.CreateLogger("join"), TimeProvider.System);
-        var app = BuildWebApplication(options, pki, loggerFactory, logger, handler, join);
+        var app = BuildWebApplication(options, pki, loggerFactory, logger, handler, join, new SecretsEncryptionEndpoint(encryption, pki.Authority));
         try
         {
             await app.StartAsync();
@@ -100,7 +102,8 @@ public static class ServerHost
     }
 
     private static WebApplication BuildWebApplication(
-        ServerOptions options, ClusterPki pki, ILoggerFactory loggerFactory, ILogger logger, ApiRequestHandler handler, JoinService join)
+        ServerOptions options, ClusterPki pki, ILoggerFactory loggerFactory, ILogger logger, ApiRequestHandler handler, JoinService join,
+        SecretsEncryptionEndpoint secretsEncryption)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
         builder.Services.AddSingleton(loggerFactory);
@@ -149,6 +152,7 @@ public static class ServerHost
 
         var app = builder.Build();
         app.Use(join.InvokeAsync);
+        app.Use(secretsEncryption.InvokeAsync);
         app.Run(handler.HandleAsync);
         return app;
     }
