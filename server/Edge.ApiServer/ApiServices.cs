@@ -1,5 +1,6 @@
 using Edge.Api.Clients;
 using Edge.ApiServer.Admission;
+using Edge.ApiServer.Authorization;
 using Edge.ApiServer.Clients;
 using Edge.ApiServer.Registry;
 using Edge.ApiServer.Resources;
@@ -11,7 +12,8 @@ namespace Edge.ApiServer;
 
 /// <summary>
 /// The API server's parts over one store, in start order: the watch cache follows the store, the
-/// cluster's built-in objects are ensured, namespaces left Terminating resume their cleanup.
+/// cluster's built-in objects (and default RBAC policy) are ensured, the RBAC index has listed,
+/// namespaces left Terminating resume their cleanup.
 /// </summary>
 public sealed class ApiServices : IAsyncDisposable
 {
@@ -25,12 +27,16 @@ public sealed class ApiServices : IAsyncDisposable
         _cleaner = new NamespaceCleaner(Registry, loggerFactory.CreateLogger("namespaces"));
         Resources = new ResourceEndpoint(Registry, WatchCache, time);
         Client = new InProcessClusterClient(Registry, WatchCache);
+        Rbac = new RbacAuthorizer(Client, loggerFactory.CreateLogger("rbac"));
     }
 
     /// <summary>The API for the in-process control loops.</summary>
     public IClusterClient Client { get; }
 
     public ServiceNetwork Network { get; }
+
+    /// <summary>The RBAC authorizer, current with the cluster's roles and bindings once started.</summary>
+    public RbacAuthorizer Rbac { get; }
 
     public ObjectRegistry Registry { get; }
 
@@ -43,12 +49,17 @@ public sealed class ApiServices : IAsyncDisposable
     {
         await WatchCache.StartAsync(cancellationToken);
         await ClusterBootstrap.EnsureAsync(Registry, Network, advertiseAddress, port, cancellationToken);
+        // Listed after the bootstrap policy is written, so it is in the index as soon as it is ready;
+        // serving before that would 403 users RBAC allows.
+        Rbac.Start();
+        await Rbac.Ready.WaitAsync(cancellationToken);
         await _cleaner.StartAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _cleaner.DisposeAsync();
+        await Rbac.DisposeAsync();
         await WatchCache.DisposeAsync();
     }
 }
