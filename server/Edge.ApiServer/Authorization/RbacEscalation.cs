@@ -48,7 +48,8 @@ public static class RbacEscalation
         {
             case "Role" or "ClusterRole":
             {
-                if (await AllowedAsync(authorizer, user, "escalate", resource.Plural, ns, name, cancellationToken))
+                // As upstream, the name is the request's: none on create (a POST to the collection).
+                if (await AllowedAsync(authorizer, user, "escalate", resource.Plural, ns, old is null ? "" : name, cancellationToken))
                 {
                     return null;
                 }
