@@ -57,7 +57,7 @@ public sealed class ApiRequestHandler(
                 var decision = await security.Authorizer.AuthorizeAsync(attributes, clientAborted);
                 if (decision.Decision != AuthorizationDecision.Allow)
                 {
-                    throw new ApiException(ForbiddenStatus(attributes, decision.Reason));
+                    throw new ApiException(Forbidden.For(attributes, decision.Reason));
                 }
             }
 
@@ -137,6 +137,12 @@ public sealed class ApiRequestHandler(
                 return response;
             }
 
+            // Reviews are in the catalog for discovery but never stored: answered before the registry.
+            if (security.Reviews is { } reviews && reviews.TryHandle(context, out response))
+            {
+                return response;
+            }
+
             if (request is not null)
             {
                 return resources.HandleAsync(context, request);
@@ -158,33 +164,6 @@ public sealed class ApiRequestHandler(
         {
             Details = new StatusDetails { RetryAfterSeconds = retryAfterSeconds },
         });
-    }
-
-    /// <summary>Upstream's 403: <c>pods "x" is forbidden: User "bob" cannot get resource "pods" in API group "" in the namespace "default"</c>.</summary>
-    private static Status ForbiddenStatus(AuthorizationAttributes a, string reason)
-    {
-        string message;
-        StatusDetails? details = null;
-        if (!a.IsResourceRequest)
-        {
-            message = $"forbidden: User \"{a.User.Name}\" cannot {a.Verb} path \"{a.Path}\"";
-        }
-        else
-        {
-            var resource = a.Subresource.Length > 0 ? a.Resource + "/" + a.Subresource : a.Resource;
-            var scope = a.Namespace.Length > 0 ? $"in the namespace \"{a.Namespace}\"" : "at the cluster scope";
-            var qualified = a.ApiGroup.Length > 0 ? a.Resource + "." + a.ApiGroup : a.Resource;
-            var subject = a.Name.Length > 0 ? $"{qualified} \"{a.Name}\"" : qualified;
-            message = $"{subject} is forbidden: User \"{a.User.Name}\" cannot {a.Verb} resource \"{resource}\" in API group \"{a.ApiGroup}\" {scope}";
-            details = new StatusDetails { Name = a.Name.Length > 0 ? a.Name : null, Group = a.ApiGroup, Kind = a.Resource };
-        }
-
-        if (reason.Length > 0)
-        {
-            message += ": " + reason;
-        }
-
-        return Status.Failure(403, "Forbidden", message) with { Details = details };
     }
 
     private static async Task TryWriteStatusAsync(HttpContext context, Status status)

@@ -16,7 +16,8 @@ namespace Edge.ApiServer;
 
 /// <summary>
 /// The API server's parts over one store, in start order: the watch cache follows the store, the
-/// cluster's built-in objects are ensured, namespaces left Terminating resume their cleanup.
+/// cluster's built-in objects (and default RBAC policy) are ensured, the RBAC index has listed,
+/// namespaces left Terminating resume their cleanup.
 /// </summary>
 public sealed class ApiServices : IAsyncDisposable
 {
@@ -32,12 +33,16 @@ public sealed class ApiServices : IAsyncDisposable
         _cleaner = new NamespaceCleaner(Registry, loggerFactory.CreateLogger("namespaces"));
         Resources = new ResourceEndpoint(Registry, WatchCache, time);
         Client = new InProcessClusterClient(Registry, WatchCache);
+        Rbac = new RbacAuthorizer(Client, loggerFactory.CreateLogger("rbac"));
     }
 
     /// <summary>The API for the in-process control loops.</summary>
     public IClusterClient Client { get; }
 
     public ServiceNetwork Network { get; }
+
+    /// <summary>The RBAC authorizer, current with the cluster's roles and bindings once started.</summary>
+    public RbacAuthorizer Rbac { get; }
 
     public ObjectRegistry Registry { get; }
 
@@ -50,6 +55,10 @@ public sealed class ApiServices : IAsyncDisposable
     {
         await WatchCache.StartAsync(cancellationToken);
         await ClusterBootstrap.EnsureAsync(Registry, Network, advertiseAddress, port, cancellationToken);
+        // Listed after the bootstrap policy is written, so it is in the index as soon as it is ready;
+        // serving before that would 403 users RBAC allows.
+        Rbac.Start();
+        await Rbac.Ready.WaitAsync(cancellationToken);
         await _cleaner.StartAsync(cancellationToken);
     }
 
@@ -62,11 +71,13 @@ public sealed class ApiServices : IAsyncDisposable
     {
         var tokens = new ServiceAccountTokens(serviceAccountKey, _time);
         Resources.Tokens = tokens;
-        Resources.Admission = new UserAdmissionChain(new NodeRestrictionAdmission());
+        var authorizer = new AuthorizerChain(new PrivilegedGroupAuthorizer(), new NodeAuthorizer(Registry), Rbac);
+        Resources.Admission = new UserAdmissionChain(new NodeRestrictionAdmission(), new RbacEscalationAdmission(authorizer, Rbac));
         return new ApiSecurity
         {
             Authenticator = new RequestAuthenticator(tokens, Registry),
-            Authorizer = new AuthorizerChain(new PrivilegedGroupAuthorizer(), new NodeAuthorizer(Registry)),
+            Authorizer = authorizer,
+            Reviews = new Reviews.ReviewEndpoint(authorizer, Rbac),
             RateLimiter = new ClientRateLimiter(limits.PerClient, _time),
             InFlight = new InFlightLimiter(limits.MaxRequestsInFlight),
             RequestTimeout = limits.RequestTimeout,
@@ -77,6 +88,7 @@ public sealed class ApiServices : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _cleaner.DisposeAsync();
+        await Rbac.DisposeAsync();
         await WatchCache.DisposeAsync();
     }
 }

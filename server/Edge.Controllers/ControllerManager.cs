@@ -1,4 +1,5 @@
 using Edge.Api.Clients;
+using Edge.Controllers.ClusterRoleAggregation;
 using Edge.Controllers.CronJobs;
 using Edge.Controllers.DaemonSets;
 using Edge.Controllers.Deployments;
@@ -55,6 +56,7 @@ public sealed class ControllerManager : IAsyncDisposable
             new ServiceAccountController(Informers, loggers, time),
             new PodGcController(Informers, options, loggers, time),
             new NodeIpamController(Informers, options, loggers, time),
+            new ClusterRoleAggregationController(Informers, loggers, time),
         ];
     }
 

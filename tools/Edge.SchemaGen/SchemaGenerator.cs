@@ -41,7 +41,11 @@ public static class SchemaGenerator
         foreach (var resource in ResourceCatalog.Resources)
         {
             roots.Add(entities[(resource.Group, resource.Version, resource.Kind)]);
-            roots.Add(entities[(resource.Group, resource.Version, resource.Kind + "List")]);
+            if (resource.Verbs.Contains("list"))
+            {
+                // Reviews (create only) have no list kind upstream.
+                roots.Add(entities[(resource.Group, resource.Version, resource.Kind + "List")]);
+            }
         }
 
         roots.AddRange(ExtraKinds.Select(k => entities[k]));

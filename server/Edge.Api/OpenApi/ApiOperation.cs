@@ -73,6 +73,12 @@ internal static class ApiOperations
             yield return new(collection, "delete", "deletecollection", $"deletecollection{id}{namespaced}{resource.Kind}", $"delete collection of {resource.Kind}", gvk, null, Status, [.. Delete, .. List], collectionParameters);
         }
 
+        if (!resource.Stored)
+        {
+            // Reviews are only POSTed: no item paths.
+            yield break;
+        }
+
         yield return new(item, "get", "get", $"read{id}{namespaced}{resource.Kind}", $"read the specified {resource.Kind}", gvk, null, definition, Read, itemParameters);
         yield return new(item, "put", "put", $"replace{id}{namespaced}{resource.Kind}", $"replace the specified {resource.Kind}", gvk, definition, definition, Write, itemParameters);
         yield return new(item, "patch", "patch", $"patch{id}{namespaced}{resource.Kind}", $"partially update the specified {resource.Kind}", gvk, Patch, definition, PatchParameters, itemParameters);

@@ -91,16 +91,22 @@ public static class KubernetesProtobuf
 
         var slash = apiVersion.IndexOf('/');
         var (group, version) = slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
-        var package = group switch
-        {
-            "" => "k8s.io.api.core",
-            _ when group.EndsWith(".k8s.io", StringComparison.Ordinal) => "k8s.io.api." + group[..^".k8s.io".Length],
-            _ => "k8s.io.api." + group,
-        };
+        var package = "k8s.io.api." + PackageOf(group);
         var message = schemas.Find(package + "." + version + "." + kind);
 
         // Only objects (metadata first) are request bodies; nested types such as PodSpec are not kinds.
         return message is not null && message.Fields.TryGetValue(1, out var first) && first.Name == "metadata" ? message : null;
+    }
+
+    /// <summary>
+    /// The Go package of a built-in group: its first label (<c>rbac.authorization.k8s.io</c> is
+    /// <c>rbac</c>, <c>coordination.k8s.io</c> is <c>coordination</c>), <c>core</c> for the legacy group.
+    /// </summary>
+    public static string PackageOf(string group)
+    {
+        if (group.Length == 0) return "core";
+        var dot = group.IndexOf('.');
+        return dot < 0 ? group : group[..dot];
     }
 
     static void ReadTypeMeta(ReadOnlySpan<byte> data, ref string apiVersion, ref string kind)

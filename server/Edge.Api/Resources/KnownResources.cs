@@ -19,6 +19,7 @@ public static class KnownResources
     public static readonly ResourceType CronJobs = ResourceCatalog.Find("batch", "v1", "cronjobs")!;
     public static readonly ResourceType Leases = ResourceCatalog.Find("coordination.k8s.io", "v1", "leases")!;
     public static readonly ResourceType EndpointSlices = ResourceCatalog.Find("discovery.k8s.io", "v1", "endpointslices")!;
+    public static readonly ResourceType ClusterRoles = ResourceCatalog.Find("rbac.authorization.k8s.io", "v1", "clusterroles")!;
     public static readonly ResourceType PriorityClasses = ResourceCatalog.Find("scheduling.k8s.io", "v1", "priorityclasses")!;
 
     /// <summary>The resource of a kind named in an ownerReference (<c>apps/v1</c>, <c>ReplicaSet</c>).</summary>

@@ -16,6 +16,9 @@ public static class ResourceCatalog
 
     static readonly IReadOnlyList<string> All = ["all"];
 
+    /// <summary>Reviews are questions, not objects: only POSTed, answered and never stored.</summary>
+    static readonly IReadOnlyList<string> CreateOnly = ["create"];
+
     public static readonly IReadOnlyList<ResourceType> Resources =
     [
         Core("Namespace", "namespaces", false, ["ns"], subresources: ["status", "finalize"], verbs: NamespaceVerbs),
@@ -34,11 +37,20 @@ public static class ResourceCatalog
         Of("apps", "v1", "DaemonSet", "daemonsets", true, ["ds"], All, ["status"]),
         Of("apps", "v1", "StatefulSet", "statefulsets", true, ["sts"], All, ["status", "scale"]),
         Of("apps", "v1", "ControllerRevision", "controllerrevisions", true, []),
+        Review("authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews", false),
+        Review("authorization.k8s.io", "LocalSubjectAccessReview", "localsubjectaccessreviews", true),
+        Review("authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews", false),
+        Review("authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false),
+        Review("authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", false),
         Of("batch", "v1", "Job", "jobs", true, [], All, ["status"]),
         Of("batch", "v1", "CronJob", "cronjobs", true, ["cj"], All, ["status"]),
         Of("coordination.k8s.io", "v1", "Lease", "leases", true, []),
         Of("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, []),
         Of("events.k8s.io", "v1", "Event", "events", true, ["ev"]),
+        Of("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, []),
+        Of("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, []),
+        Of("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, []),
+        Of("rbac.authorization.k8s.io", "v1", "Role", "roles", true, []),
         Of("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, ["pc"]),
     ];
 
@@ -56,6 +68,9 @@ public static class ResourceCatalog
     /// <summary>Group-versions in discovery order: core first, then groups as upstream lists them.</summary>
     public static IEnumerable<(string Group, string Version)> GroupVersions =>
         Resources.Select(r => (r.Group, r.Version)).Distinct();
+
+    static ResourceType Review(string group, string kind, string plural, bool namespaced) =>
+        Of(group, "v1", kind, plural, namespaced, [], verbs: CreateOnly) with { Stored = false };
 
     static ResourceType Core(
         string kind, string plural, bool namespaced, IReadOnlyList<string> shortNames,

@@ -32,6 +32,12 @@ public sealed record ResourceType
     /// <summary>Verbs of the main resource as discovery lists them.</summary>
     public IReadOnlyList<string> Verbs { get; init; } = ResourceCatalog.AllVerbs;
 
+    /// <summary>
+    /// False for the review kinds (SelfSubjectAccessReview, …): the API answers them on POST and
+    /// keeps nothing, so nothing lists, watches, stores or cleans them up.
+    /// </summary>
+    public bool Stored { get; init; } = true;
+
     /// <summary><c>apiVersion</c> of the objects: <c>v1</c> or <c>group/version</c>.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

@@ -25,6 +25,7 @@ public sealed class ResourceStrategies
                 ("apps", "Deployment" or "ReplicaSet" or "DaemonSet" or "StatefulSet") or ("batch", "Job") =>
                     new WorkloadStrategy(resource),
                 ("batch", "CronJob") => new CronJobStrategy(resource),
+                (RbacStrategy.Group, _) => new RbacStrategy(resource),
                 _ => new ResourceStrategy(resource),
             };
         }

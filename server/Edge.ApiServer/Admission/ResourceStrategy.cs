@@ -51,15 +51,7 @@ public class ResourceStrategy(ResourceType resource)
     public virtual void Validate(JsonObject obj, JsonObject? old, List<FieldError> errors)
     {
         var metadata = obj.Metadata();
-        var name = obj.Name() ?? "";
-        if (NameIsLabel)
-        {
-            NameRules.Label("metadata.name", name, errors);
-        }
-        else
-        {
-            NameRules.Subdomain("metadata.name", name, errors);
-        }
+        ValidateName("metadata.name", obj.Name() ?? "", errors);
 
         NameRules.Labels("metadata.labels", metadata["labels"], errors);
         NameRules.Annotations("metadata.annotations", metadata["annotations"], errors);
@@ -67,6 +59,19 @@ public class ResourceStrategy(ResourceType resource)
             (finalizers is not JsonArray list || list.Any(f => f is not JsonValue v || v.GetValueKind() != System.Text.Json.JsonValueKind.String)))
         {
             errors.Add(FieldError.InvalidValue("metadata.finalizers", null, "must be a list of strings"));
+        }
+    }
+
+    /// <summary>The kind's name rule: a DNS subdomain unless <see cref="NameIsLabel"/>; RBAC kinds allow more.</summary>
+    protected virtual void ValidateName(string field, string name, List<FieldError> errors)
+    {
+        if (NameIsLabel)
+        {
+            NameRules.Label(field, name, errors);
+        }
+        else
+        {
+            NameRules.Subdomain(field, name, errors);
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Edge.Api.Resources;
+using Edge.Api.Errors;
 using Edge.ApiServer.Authentication;
+using Edge.ApiServer.Authorization;
 
 namespace Edge.ApiServer.Admission;
 
@@ -40,4 +42,27 @@ public sealed class NodeRestrictionAdmission : IUserAdmission
 {
     public Func<JsonObject?, JsonObject, CancellationToken, ValueTask>? For(UserInfo user, ResourceType resource, string? subresource) =>
         NodeRestriction.For(user, resource, subresource);
+}
+
+/// <summary>
+/// RBAC's escalation check as a link of the chain: a user may grant or bind only what it holds
+/// (or what it may <c>escalate</c>/<c>bind</c>), so edit rights never turn into cluster-admin.
+/// </summary>
+public sealed class RbacEscalationAdmission(IAuthorizer authorizer, RbacAuthorizer rbac) : IUserAdmission
+{
+    public Func<JsonObject?, JsonObject, CancellationToken, ValueTask>? For(UserInfo user, ResourceType resource, string? subresource)
+    {
+        if (resource.Group != RbacStrategy.Group || subresource is not null || user.IsInGroup(UserInfo.SystemMasters))
+        {
+            return null;
+        }
+
+        return async (old, updated, cancellationToken) =>
+        {
+            if (await RbacEscalation.CheckAsync(user, authorizer, rbac, resource, updated, old, cancellationToken) is { } refused)
+            {
+                throw new ApiException(refused);
+            }
+        };
+    }
 }

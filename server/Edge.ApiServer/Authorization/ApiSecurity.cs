@@ -18,6 +18,9 @@ public sealed class ApiSecurity
 
     public required IAuthorizer Authorizer { get; init; }
 
+    /// <summary>SelfSubjectAccessReview and friends: answered here, never stored.</summary>
+    public Reviews.ReviewEndpoint? Reviews { get; init; }
+
     public ClientRateLimiter? RateLimiter { get; init; }
 
     public InFlightLimiter? InFlight { get; init; }

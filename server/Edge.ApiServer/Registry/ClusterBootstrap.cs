@@ -9,7 +9,7 @@ namespace Edge.ApiServer.Registry;
 /// <summary>
 /// What every cluster has from its first second: the namespaces default, kube-system,
 /// kube-public and kube-node-lease, and the <c>default/kubernetes</c> service with its endpoints
-/// pointing at this server. Idempotent: a restart changes nothing that is already right.
+/// pointing at this server, and the default RBAC roles and bindings. Idempotent: a restart changes nothing that is already right.
 /// </summary>
 public static class ClusterBootstrap
 {
@@ -65,6 +65,7 @@ public static class ClusterBootstrap
             }, new WriteOptions(), cancellationToken);
         }
 
+        await Authorization.BootstrapPolicy.EnsureAsync(registry, cancellationToken);
     }
 
     private static async Task<bool> CreateIfMissingAsync(ObjectRegistry registry, ResourceType resource, string? ns, JsonObject obj, CancellationToken cancellationToken)

@@ -100,7 +100,7 @@ public sealed class NamespaceCleaner : IAsyncDisposable
     private async Task<int> DeleteContentAsync(string name, CancellationToken cancellationToken)
     {
         var remaining = 0;
-        foreach (var resource in ResourceCatalog.Resources.Where(r => r.Namespaced))
+        foreach (var resource in ResourceCatalog.Resources.Where(r => r.Namespaced && r.Stored))
         {
             var page = await _registry.ListAsync(resource, name, new ListOptions(), cancellationToken);
             foreach (var item in page.Items)

@@ -34,6 +34,10 @@ public static class TableConvertor
         [("coordination.k8s.io", "leases")] = ClusterPrinters.Lease,
         [("discovery.k8s.io", "endpointslices")] = NetworkPrinters.EndpointSlice,
         [("scheduling.k8s.io", "priorityclasses")] = ClusterPrinters.PriorityClass,
+        [("rbac.authorization.k8s.io", "roles")] = RbacPrinters.Role,
+        [("rbac.authorization.k8s.io", "clusterroles")] = RbacPrinters.Role,
+        [("rbac.authorization.k8s.io", "rolebindings")] = RbacPrinters.Binding,
+        [("rbac.authorization.k8s.io", "clusterrolebindings")] = RbacPrinters.Binding,
     };
 
     /// <summary>The column definitions served for <paramref name="resource"/>.</summary>

@@ -31,8 +31,8 @@ public sealed class GarbageCollector : Controller
         : base("garbage-collector", loggers.CreateLogger("garbage-collector"), time, workers: 2)
     {
         _client = informers.Client;
-        // Events own nothing and are owned by nothing; everything else may be either.
-        foreach (var resource in ResourceCatalog.Resources.Where(r => r.Kind != "Event"))
+        // Events own nothing and are owned by nothing; everything else may be either (reviews are never stored).
+        foreach (var resource in ResourceCatalog.Resources.Where(r => r.Kind != "Event" && r.Stored))
         {
             var informer = informers.For(resource);
             _informers[resource] = informer;
