@@ -67,6 +67,7 @@ public class ProtoSchemaTests
         "k8s.io.api.core.v1.ServiceAccountTokenProjection.user",
         "k8s.io.api.core.v1.VolumeMount.bindMountOptions",
         "k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta.shardInfo",
+        "k8s.io.api.authentication.v1.TokenRequestSpec.attestations",
     ];
 
     /// <summary>
