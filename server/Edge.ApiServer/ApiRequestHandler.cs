@@ -25,6 +25,9 @@ namespace Edge.ApiServer;
 public sealed class ApiRequestHandler(
     HealthChecks health, VersionEndpoint version, ApiSecurity security, ResourceEndpoint? resources = null, ILogger? logger = null)
 {
+    private static readonly System.Text.RegularExpressions.Regex OlderSelfSubjectReview =
+        new("^/apis/authentication\\.k8s\\.io/v1(beta1|alpha1)/selfsubjectreviews/?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     private readonly OpenApiEndpoint _openApi = new();
 
     public async Task HandleAsync(HttpContext context)
@@ -50,7 +53,10 @@ public sealed class ApiRequestHandler(
                 throw TooManyRequests(context, wait);
             }
 
-            var request = resources is not null && path.StartsWith("/api", StringComparison.Ordinal) ? ResourceRequest.Parse(path) : null;
+            // kubectl 1.27's whoami asks the beta and alpha SelfSubjectReview, served as v1 (same shape).
+            var request = resources is not null && path.StartsWith("/api", StringComparison.Ordinal)
+                ? ResourceRequest.Parse(OlderSelfSubjectReview.IsMatch(path) ? "/apis/authentication.k8s.io/v1/selfsubjectreviews" : path)
+                : null;
             attributes = request is null ? RequestAttributes.ForPath(user, context.Request) : RequestAttributes.ForResource(user, request, context.Request);
             if (!isPublic)
             {

@@ -10,7 +10,7 @@ namespace Edge.ApiServer.Admission;
 /// <summary>
 /// The body checks of upstream's NodeRestriction admission for writes by a node: it may create
 /// only its own Node, never change its taints or the labels reserved to the control plane
-/// afterwards, and create only mirror pods bound to itself that use no Secret, ConfigMap or
+/// afterwards, create only its own Lease, and create only mirror pods bound to itself that use no Secret, ConfigMap or
 /// service account (a static pod must not become a way to read another pod's secrets).
 /// </summary>
 public static class NodeRestriction
@@ -26,6 +26,14 @@ public static class NodeRestriction
         if (user.NodeName is not { } node || subresource is not null)
         {
             return null;
+        }
+
+        if (resource.Group == "coordination.k8s.io" && resource.Plural == "leases")
+        {
+            // The name of a created Lease is in the body; the authorizer saw only "create".
+            return (_, updated, _) => updated.Name() == node
+                ? ValueTask.CompletedTask
+                : throw Forbidden($"node \"{node}\" may only use its own Lease, not \"{updated.Name()}\"");
         }
 
         return resource.Group == "" ? resource.Plural switch

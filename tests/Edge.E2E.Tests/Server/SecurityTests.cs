@@ -145,6 +145,56 @@ public sealed class SecurityTests : IDisposable
         Assert.Equal("s1", (await kubectl.RunAsync(server.Kubeconfig, "get", "secret", "s1", "-o", "jsonpath={.metadata.name}")).Stdout);
     }
 
+    [Theory]
+    [MemberData(nameof(KubectlVersions))]
+    public async Task Rbac_BindingsGrantExactlyWhatTheySay_CanIAndWhoAmIWork_AndNoOneEscalates(string version)
+    {
+        await using var server = await ServerProcess.StartAsync(_temp);
+        var kubectl = Kubectl(version);
+        using var carol = ClusterIdentities.IssueClientCertificate(server, "carol", "shop-staff");
+        var asCarol = ClusterIdentities.WriteKubeconfig(server, _temp, carol, "carol-" + version);
+        Assert.Equal(0, (await kubectl.RunAsync(server.Kubeconfig, "create", "namespace", "shop")).ExitCode);
+
+        var before = await kubectl.RunAsync(asCarol, "auth", "can-i", "list", "pods", "-n", "shop");
+        Assert.Equal((1, "no"), (before.ExitCode, before.Stdout.Trim()));
+
+        // A group binding of the aggregated "edit" role in one namespace.
+        var bound = await kubectl.RunAsync(server.Kubeconfig, "create", "rolebinding", "staff-edit", "-n", "shop", "--clusterrole", "edit", "--group", "shop-staff");
+        Assert.True(bound.ExitCode == 0, bound.ToString());
+        Assert.Equal("yes", (await kubectl.RunAsync(asCarol, "auth", "can-i", "create", "deployments", "-n", "shop")).Stdout.Trim());
+        Assert.Equal("no", (await kubectl.RunAsync(asCarol, "auth", "can-i", "create", "deployments", "-n", "default")).Stdout.Trim());
+        Assert.Equal("no", (await kubectl.RunAsync(asCarol, "auth", "can-i", "create", "rolebindings", "-n", "shop")).Stdout.Trim());
+        var deploy = await kubectl.RunAsync(asCarol, "create", "deployment", "web", "-n", "shop", "--image", "busybox");
+        Assert.True(deploy.ExitCode == 0, deploy.ToString());
+        var elsewhere = await kubectl.RunAsync(asCarol, "create", "deployment", "web", "-n", "default", "--image", "busybox");
+        Assert.Contains("deployments.apps is forbidden: User \"carol\" cannot create resource \"deployments\" in API group \"apps\" in the namespace \"default\"", elsewhere.Stderr);
+
+        var list = await kubectl.RunAsync(asCarol, "auth", "can-i", "--list", "-n", "shop");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains("deployments.apps", list.Stdout);
+        Assert.Contains("selfsubjectaccessreviews.authorization.k8s.io", list.Stdout);
+
+        var whoami = await kubectl.RunAsync(asCarol, "auth", "whoami");
+        Assert.True(whoami.ExitCode == 0, whoami.ToString());
+        Assert.Contains("carol", whoami.Stdout);
+        Assert.Contains("shop-staff", whoami.Stdout);
+        Assert.Contains("system:authenticated", whoami.Stdout);
+
+        // Escalation: a namespace editor cannot bind itself to more than it holds.
+        var escalate = await kubectl.RunAsync(server.Kubeconfig, "create", "role", "binder", "-n", "shop", "--verb", "create", "--resource", "rolebindings");
+        Assert.True(escalate.ExitCode == 0, escalate.ToString());
+        Assert.Equal(0, (await kubectl.RunAsync(server.Kubeconfig, "create", "rolebinding", "carol-binder", "-n", "shop", "--role", "binder", "--user", "carol")).ExitCode);
+        var grab = await kubectl.RunAsync(asCarol, "create", "rolebinding", "grab", "-n", "shop", "--clusterrole", "cluster-admin", "--user", "carol");
+        Assert.Equal(1, grab.ExitCode);
+        Assert.Contains("forbidden", grab.Stderr);
+        var selfRole = await kubectl.RunAsync(asCarol, "create", "role", "everything", "-n", "shop", "--verb", "*", "--resource", "secrets");
+        Assert.Equal(1, selfRole.ExitCode);
+        Assert.Contains("forbidden", selfRole.Stderr);
+        Assert.Equal("no", (await kubectl.RunAsync(asCarol, "auth", "can-i", "delete", "nodes")).Stdout.Trim());
+        var rolebindings = await kubectl.RunAsync(server.Kubeconfig, "get", "rolebindings", "-n", "shop", "-o", "name");
+        Assert.DoesNotContain("grab", rolebindings.Stdout);
+    }
+
     [Fact]
     public async Task Nodes_WriteOnlyTheirOwnObjects_AndReadOnlyTheSecretsTheirPodsUse()
     {
