@@ -16,6 +16,8 @@ namespace Edge.ApiServer.Authentication;
 /// </summary>
 public sealed class RequestAuthenticator(ServiceAccountTokens? serviceAccountTokens, ObjectRegistry? registry)
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, UserInfo> CertificateUsers = new();
+
     public const string ServiceAccountUidExtra = "authentication.kubernetes.io/credential-id";
     public const string PodNameExtra = "authentication.kubernetes.io/pod-name";
     public const string PodUidExtra = "authentication.kubernetes.io/pod-uid";
@@ -26,7 +28,8 @@ public sealed class RequestAuthenticator(ServiceAccountTokens? serviceAccountTok
     {
         if (context.Connection.ClientCertificate is { } certificate)
         {
-            return FromCertificate(certificate);
+            // One certificate object per TLS connection: read its subject once, not per request.
+            return CertificateUsers.GetValue(certificate, FromCertificate);
         }
 
         var authorization = context.Request.Headers.Authorization;
