@@ -149,7 +149,7 @@ public sealed class BadInputTests : IDisposable
         var result = await Run.Async(Binaries.Server(), ["frobnicate"]);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal("edge-server: unknown command 'frobnicate' (one of: server, token, kubeconfig, snapshot, version)", Assert.Single(result.ErrorLines));
+        Assert.Equal("edge-server: unknown command 'frobnicate' (one of: server, token, kubeconfig, snapshot, secrets-encrypt, version)", Assert.Single(result.ErrorLines));
     }
 
     [Fact]

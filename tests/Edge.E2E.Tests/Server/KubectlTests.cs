@@ -65,8 +65,13 @@ public sealed class KubectlTests : IDisposable
         await using var server = await ServerProcess.StartAsync(_temp);
 
         var result = await new Kubectl("1.33", _temp["kube-cache"]).RunAsync(server.Kubeconfig, "get", "--raw", "/no/such/path");
-        using var client = server.CreateClient();
+        using var admin = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(
+            Path.Combine(server.DataDir, "tls", "client-admin.crt"), Path.Combine(server.DataDir, "tls", "client-admin.key"));
+        using var client = server.CreateClient(admin);
         using var response = await client.GetAsync("/no/such/path");
+        // Anonymous clients learn nothing about paths: 401 before any 404.
+        using var anonymous = server.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/no/such/path")).StatusCode);
         using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.NotEqual(0, result.ExitCode);
