@@ -35,6 +35,7 @@ public sealed class ApiRequestHandler(
         var started = Stopwatch.GetTimestamp();
         var clientAborted = context.RequestAborted;
         using var timeout = new CancellationTokenSource();
+        CancellationTokenSource? linked = null;
         AuthorizationAttributes? attributes = null;
         var inFlight = false;
         try
@@ -80,7 +81,8 @@ public sealed class ApiRequestHandler(
                 }
 
                 timeout.CancelAfter(security.RequestTimeout);
-                context.RequestAborted = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, timeout.Token).Token;
+                linked = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, timeout.Token);
+                context.RequestAborted = linked.Token;
             }
 
             await DispatchAsync(context, request);
@@ -111,6 +113,7 @@ public sealed class ApiRequestHandler(
         }
         finally
         {
+            linked?.Dispose();
             if (inFlight)
             {
                 security.InFlight!.Exit();

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Edge.Agent.Identity;
@@ -109,8 +110,26 @@ public static class JoinCommand
             map[parts[0]] = parts[1];
         }
 
+        // What the device is, as kubelet labels it: the truth wins over a --node-label, so a
+        // nodeSelector on kubernetes.io/arch never sends an arm64 image to an x64 box.
+        map["kubernetes.io/arch"] = KubernetesArchitecture(RuntimeInformation.OSArchitecture);
+        map["kubernetes.io/os"] = "linux";
         return map;
     }
+
+    /// <summary>Go's GOARCH names, which Kubernetes uses for <c>kubernetes.io/arch</c>.</summary>
+    internal static string KubernetesArchitecture(Architecture architecture) => architecture switch
+    {
+        Architecture.X64 => "amd64",
+        Architecture.Arm64 => "arm64",
+        Architecture.Arm => "arm",
+        Architecture.X86 => "386",
+        Architecture.RiscV64 => "riscv64",
+        Architecture.S390x => "s390x",
+        Architecture.Ppc64le => "ppc64le",
+        Architecture.LoongArch64 => "loong64",
+        var other => other.ToString().ToLowerInvariant(),
+    };
 
     private static X509Certificate2 LoadAuthority(byte[] pem)
     {

@@ -106,6 +106,23 @@ public sealed class JoinTests : IDisposable
     }
 
     [Fact]
+    public async Task Arm64Agent_UnderQemu_JoinsAnX64Server_AsAnArm64Node()
+    {
+        await using var server = await ServerProcess.StartAsync(_temp);
+        var device = NewDevice("pi");
+        var result = await Run.Async("/usr/bin/qemu-aarch64-static", [
+            "-L", "/usr/aarch64-linux-gnu", Binaries.Agent("linux-arm64"),
+            "join", $"https://127.0.0.1:{server.Port}", "--token", await ServerCommandAsync(server, "token"), "--node-name", "pi-1",
+            "--data-dir", device.DataDir, "--config", device.ConfigPath]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        var node = await GetNodeAsync(server, "pi-1");
+        Assert.Equal("arm64", node?["metadata"]?["labels"]?["kubernetes.io/arch"]?.GetValue<string>());
+        using var certificate = device.Certificate();
+        await AssertAuthenticatesAsync(server, certificate);
+    }
+
+    [Fact]
     public async Task CreatedToken_Joins_DeletedOrExpiredTokenCannot()
     {
         await using var server = await ServerProcess.StartAsync(_temp);
