@@ -53,6 +53,26 @@ prereqs() {
     pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static)
   fi
   apt_install "${pkgs[@]}"
+  [ "$(host_rid)" = linux-x64 ] && arm64_openssl_for_qemu
+  return 0
+}
+
+# The arm64 binaries under qemu (-L /usr/aarch64-linux-gnu) need arm64 OpenSSL for TLS and ECDSA;
+# the cross sysroot has only libc. Take libssl3's two libraries from Debian's arm64 package.
+arm64_openssl_for_qemu() {
+  local sysroot=/usr/aarch64-linux-gnu/lib
+  [ -f "$sysroot/libssl.so.3" ] && [ -f "$sysroot/libcrypto.so.3" ] && return 0
+  need_root prereqs
+  log "adding arm64 OpenSSL to $sysroot for qemu"
+  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+  apt-get update -qq
+  local work
+  work=$(mktemp -d)
+  chmod 777 "$work"
+  (cd "$work" && apt-get download -qq libssl3:arm64)
+  dpkg-deb -x "$work"/libssl3_*_arm64.deb "$work/root"
+  cp "$work/root/usr/lib/aarch64-linux-gnu/libssl.so.3" "$work/root/usr/lib/aarch64-linux-gnu/libcrypto.so.3" "$sysroot/"
+  rm -rf "$work"
 }
 
 publish() {

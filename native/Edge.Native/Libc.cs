@@ -9,7 +9,12 @@ internal static partial class Libc
     internal const string Name = "libc.so.6";
 
     internal const int O_RDONLY = 0x0;
-    internal const int O_DIRECTORY = 0x10000;
+    /// <summary>
+    /// Differs by architecture: 0200000 on x64, 040000 on arm64 and arm (where 0200000 is
+    /// O_DIRECT, which open(2) refuses for a directory with EINVAL).
+    /// </summary>
+    internal static readonly int O_DIRECTORY =
+        RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
     internal const int O_CLOEXEC = 0x80000;
     internal const int EINTR = 4;
 

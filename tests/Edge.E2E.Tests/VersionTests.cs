@@ -27,6 +27,23 @@ public sealed class VersionTests
         Assert.Contains(rid == "linux-arm64" ? "platform linux/arm64" : "platform linux/amd64", result.Stdout);
     }
 
+    /// <summary>
+    /// The arm64 server really runs (a Raspberry Pi server): data dir, certificates, store, API.
+    /// This caught open(2) flags that differ between x64 and arm64 (O_DIRECTORY).
+    /// </summary>
+    [Fact]
+    public async Task Arm64Server_UnderQemu_CreatesItsDataDir_AndServesKubectl()
+    {
+        using var temp = new TempDir();
+        await using var server = await ServerProcess.StartAsync(temp, "linux-arm64", "arm64", null);
+        var kubectl = new Kubectl("1.33", temp["kube-cache"]);
+        var created = await kubectl.RunAsync(server.Kubeconfig, "create", "configmap", "from-a-pi", "--from-literal", "arch=arm64");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var read = await kubectl.RunAsync(server.Kubeconfig, "get", "configmap", "from-a-pi", "-o", "jsonpath={.data.arch}");
+        Assert.Equal("arm64", read.Stdout);
+        Assert.Equal(0, await server.StopAsync(TimeSpan.FromSeconds(30)));
+    }
+
     [Fact]
     public async Task Arm64Binaries_AreAarch64Elf()
     {

@@ -50,18 +50,30 @@ public sealed class ServerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts the server and waits until <c>/readyz</c> answers 200.</summary>
-    public static async Task<ServerProcess> StartAsync(TempDir temp, string name = "server", int? port = null, params string[] extraArgs)
+    public static Task<ServerProcess> StartAsync(TempDir temp, string name = "server", int? port = null, params string[] extraArgs) =>
+        StartAsync(temp, "linux-x64", name, port, extraArgs);
+
+    /// <summary>Starts the server of <paramref name="rid"/>; linux-arm64 runs under qemu user emulation.</summary>
+    public static async Task<ServerProcess> StartAsync(TempDir temp, string rid, string name, int? port, params string[] extraArgs)
     {
         var dataDir = temp[name + "-data"];
         var kubeconfig = temp[name + "-kubeconfig.yaml"];
         var chosenPort = port ?? FreePort.Next();
-        var start = new ProcessStartInfo(Binaries.Server())
+        var emulated = rid == "linux-arm64";
+        var start = new ProcessStartInfo(emulated ? "/usr/bin/qemu-aarch64-static" : Binaries.Server(rid))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = temp.Path,
         };
+        if (emulated)
+        {
+            start.ArgumentList.Add("-L");
+            start.ArgumentList.Add("/usr/aarch64-linux-gnu");
+            start.ArgumentList.Add(Binaries.Server(rid));
+        }
+
         foreach (var arg in new[] { "server", "--data-dir", dataDir, "--https-listen-port", chosenPort.ToString(), "--bind-address", "127.0.0.1", "--write-kubeconfig", kubeconfig }.Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
@@ -71,7 +83,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var server = new ServerProcess(Process.Start(start)!, dataDir, kubeconfig, chosenPort);
         try
         {
-            await server.WaitReadyAsync(TimeSpan.FromSeconds(20));
+            await server.WaitReadyAsync(TimeSpan.FromSeconds(emulated ? 60 : 20));
         }
         catch
         {
