@@ -36,36 +36,16 @@ public static class ClusterIdentities
     /// <summary>A kubeconfig for <paramref name="certificate"/> (with key), written next to the server's.</summary>
     public static string WriteKubeconfig(ServerProcess server, TempDir temp, X509Certificate2 certificate, string name)
     {
-        var path = temp[name + "-kubeconfig.yaml"];
-        var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(File.ReadAllText(server.CaFile)));
         var cert = Convert.ToBase64String(Encoding.ASCII.GetBytes(certificate.ExportCertificatePem()));
         var key = Convert.ToBase64String(Encoding.ASCII.GetBytes(certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem()));
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: edge
-              cluster:
-                server: https://127.0.0.1:{server.Port}
-                certificate-authority-data: {ca}
-            users:
-            - name: {name}
-              user:
-                client-certificate-data: {cert}
-                client-key-data: {key}
-            contexts:
-            - name: {name}
-              context:
-                cluster: edge
-                user: {name}
-                namespace: default
-            current-context: {name}
-            """);
-        return path;
+        return WriteKubeconfig(server, temp, name, $"client-certificate-data: {cert}\n    client-key-data: {key}");
     }
 
     /// <summary>A kubeconfig that authenticates with a bearer token.</summary>
-    public static string WriteTokenKubeconfig(ServerProcess server, TempDir temp, string token, string name)
+    public static string WriteTokenKubeconfig(ServerProcess server, TempDir temp, string token, string name) =>
+        WriteKubeconfig(server, temp, name, $"token: {token}");
+
+    private static string WriteKubeconfig(ServerProcess server, TempDir temp, string name, string credentials)
     {
         var path = temp[name + "-kubeconfig.yaml"];
         var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(File.ReadAllText(server.CaFile)));
@@ -80,7 +60,7 @@ public static class ClusterIdentities
             users:
             - name: {name}
               user:
-                token: {token}
+                {credentials}
             contexts:
             - name: {name}
               context:

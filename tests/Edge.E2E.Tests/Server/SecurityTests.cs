@@ -388,7 +388,7 @@ public sealed class SecurityTests : IDisposable
         return latencies;
     }
 
-    private static async Task AssertCodeAsync(HttpClient client, HttpMethod method, string path, int code, string? body = null, string contentType = "application/json")
+    private static async Task<string> AssertCodeAsync(HttpClient client, HttpMethod method, string path, int code, string? body = null, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -400,20 +400,12 @@ public sealed class SecurityTests : IDisposable
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(code == (int)response.StatusCode, $"{method} {path}: expected {code}, got {(int)response.StatusCode}: {text}");
+        return text;
     }
 
     private static async Task<JsonNode> AssertStatusAsync(HttpClient client, HttpMethod method, string path, int code, string reason, string? body = null, string contentType = "application/json")
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        }
-
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(code == (int)response.StatusCode, $"{method} {path}: expected {code}, got {(int)response.StatusCode}: {text}");
+        var text = await AssertCodeAsync(client, method, path, code, body, contentType);
         var status = JsonNode.Parse(text)!;
         Assert.Equal("Status", status["kind"]?.GetValue<string>());
         Assert.Equal(code, status["code"]?.GetValue<int>());
