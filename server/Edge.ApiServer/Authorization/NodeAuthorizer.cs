@@ -144,48 +144,33 @@ public static class PodReferences
 
     public static HashSet<string> Secrets(JsonObject pod)
     {
-        var names = new HashSet<string>();
-        var spec = pod["spec"] as JsonObject;
-        foreach (var reference in Array(spec?["imagePullSecrets"]))
+        var names = Names(pod, SecretFields);
+        foreach (var reference in Array(pod["spec"]?["imagePullSecrets"]))
         {
             Add(names, reference?["name"]);
-        }
-
-        foreach (var volume in Array(spec?["volumes"]))
-        {
-            Add(names, volume?["secret"]?["secretName"]);
-            foreach (var source in Array(volume?["projected"]?["sources"]))
-            {
-                Add(names, source?["secret"]?["name"]);
-            }
-        }
-
-        foreach (var container in Containers(spec))
-        {
-            foreach (var env in Array(container?["env"]))
-            {
-                Add(names, env?["valueFrom"]?["secretKeyRef"]?["name"]);
-            }
-
-            foreach (var from in Array(container?["envFrom"]))
-            {
-                Add(names, from?["secretRef"]?["name"]);
-            }
         }
 
         return names;
     }
 
-    public static HashSet<string> ConfigMaps(JsonObject pod)
+    public static HashSet<string> ConfigMaps(JsonObject pod) => Names(pod, ConfigMapFields);
+
+    /// <summary>Where a pod spec names objects of one kind: volume source, projected source, env key ref, envFrom ref.</summary>
+    private sealed record ReferenceFields(string Volume, string VolumeName, string Projected, string EnvKeyRef, string EnvFromRef);
+
+    private static readonly ReferenceFields SecretFields = new("secret", "secretName", "secret", "secretKeyRef", "secretRef");
+    private static readonly ReferenceFields ConfigMapFields = new("configMap", "name", "configMap", "configMapKeyRef", "configMapRef");
+
+    private static HashSet<string> Names(JsonObject pod, ReferenceFields fields)
     {
         var names = new HashSet<string>();
         var spec = pod["spec"] as JsonObject;
         foreach (var volume in Array(spec?["volumes"]))
         {
-            Add(names, volume?["configMap"]?["name"]);
+            Add(names, volume?[fields.Volume]?[fields.VolumeName]);
             foreach (var source in Array(volume?["projected"]?["sources"]))
             {
-                Add(names, source?["configMap"]?["name"]);
+                Add(names, source?[fields.Projected]?["name"]);
             }
         }
 
@@ -193,12 +178,12 @@ public static class PodReferences
         {
             foreach (var env in Array(container?["env"]))
             {
-                Add(names, env?["valueFrom"]?["configMapKeyRef"]?["name"]);
+                Add(names, env?["valueFrom"]?[fields.EnvKeyRef]?["name"]);
             }
 
             foreach (var from in Array(container?["envFrom"]))
             {
-                Add(names, from?["configMapRef"]?["name"]);
+                Add(names, from?[fields.EnvFromRef]?["name"]);
             }
         }
 
