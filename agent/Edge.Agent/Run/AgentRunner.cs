@@ -105,12 +105,19 @@ public sealed class AgentRunner(RunOptions options, NodeIdentity identity, Agent
     private async Task SyncOnceAsync(CancellationToken stop)
     {
         _client ??= new NodeApiClient(options.Server, _identity);
-        if (_nodeUid.Length == 0)
+
+        // Read every time, as a kubelet does: the node lifecycle controller marks a silent node's
+        // conditions Unknown, and only seeing that lets the next patch put them right at once.
+        var (status, node) = await _client.SendAsync(HttpMethod.Get, $"/api/v1/nodes/{NodeName}", null, "", stop);
+        Expect(status, node, "get the Node", HttpStatusCode.OK);
+        _nodeUid = node?["metadata"]?["uid"]?.GetValue<string>() ?? throw new ApiCallException($"the Node {NodeName} has no uid");
+        var stored = NodeStatusPatch.ConditionsOf(node);
+        var overwritten = _conditions.Count > 0 && _conditions.Any(c => !stored.TryGetValue(c.Key, out var s) || s.Status != c.Value.Status);
+        _conditions = stored;
+        if (overwritten)
         {
-            var (status, node) = await _client.SendAsync(HttpMethod.Get, $"/api/v1/nodes/{NodeName}", null, "", stop);
-            Expect(status, node, "get the Node", HttpStatusCode.OK);
-            _nodeUid = node?["metadata"]?["uid"]?.GetValue<string>() ?? throw new ApiCallException($"the Node {NodeName} has no uid");
-            _conditions = NodeStatusPatch.ConditionsOf(node);
+            log.Info($"the Node's conditions were changed on the server (Ready={(stored.TryGetValue("Ready", out var r) ? r.Status : "missing")}); reporting them again");
+            _lastStatus = null;
         }
 
         await PatchStatusIfDueAsync(stop);
@@ -137,7 +144,7 @@ public sealed class AgentRunner(RunOptions options, NodeIdentity identity, Agent
         var (status, node) = await _client.SendAsync(HttpMethod.Patch, $"/api/v1/nodes/{NodeName}/status", patch, "application/merge-patch+json", stop);
         Expect(status, node, "patch the Node status", HttpStatusCode.OK);
         _conditions = NodeStatusPatch.ConditionsOf(node);
-        if (_lastStatus is null)
+        if (_lastStatusAt == DateTimeOffset.MinValue)
         {
             log.Info($"reported node status: {facts.Cpus} CPUs, {facts.MemoryKi}Ki memory, InternalIP {internalIp}, Ready=False (no container runtime yet)");
         }

@@ -50,7 +50,9 @@ public sealed class AgentRunTests : IDisposable
     [Fact]
     public async Task Run_ReportsAnHonestNodeAndHeartbeats_SigtermStopsIt_AndTheNodeTurnsUnknown()
     {
-        await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--node-monitor-grace-period", "6s", "--node-monitor-period", "1s");
+        // The grace period must outlast the 10 s Lease interval (upstream: 40 s against 10 s), or
+        // a live node turns Unknown between two heartbeats and the Unknown below proves nothing.
+        await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--node-monitor-grace-period", "15s", "--node-monitor-period", "1s");
         var token = (await Run.Async(Binaries.Server(), ["token", "--data-dir", server.DataDir])).Stdout.Trim();
         var dataDir = _temp["pi-1-agent"];
         var config = _temp["pi-1-agent.yaml"];
@@ -98,10 +100,20 @@ public sealed class AgentRunTests : IDisposable
             l => DateTimeOffset.Parse((string)l["spec"]!["renewTime"]!, System.Globalization.CultureInfo.InvariantCulture) > firstRenew,
             TimeSpan.FromSeconds(14), agent);
 
+        // Past the first renewal and still within the grace period: the live node is not Unknown.
+        Assert.Equal("False", (string?)Condition(await GetAsync(server, "/api/v1/nodes/pi-1"), "Ready")?["status"]);
+        Assert.DoesNotContain("heartbeat failed", agent.Errors);
+
         Posix.Kill(agent.Pid, Posix.SIGTERM);
         Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains("info: Edge.Agent.Run[0] stopped node pi-1", agent.Errors);
 
-        await WaitForAsync(server, "/api/v1/nodes/pi-1", n => (string?)Condition(n, "Ready")?["status"] == "Unknown", TimeSpan.FromSeconds(20), agent);
+        await WaitForAsync(server, "/api/v1/nodes/pi-1", n => (string?)Condition(n, "Ready")?["status"] == "Unknown", TimeSpan.FromSeconds(25), agent);
+        Assert.Contains("node.kubernetes.io/unreachable", (await GetAsync(server, "/api/v1/nodes/pi-1"))!["spec"]!.ToJsonString());
+
+        // Started again, the agent reports over the controller's Unknown at once.
+        await using var again = StreamingProcess.Start(Binaries.Agent(), ["run", "--config", config], new Dictionary<string, string?>());
+        var back = await WaitForAsync(server, "/api/v1/nodes/pi-1", n => (string?)Condition(n, "Ready")?["status"] == "False", TimeSpan.FromSeconds(15), again);
+        Assert.Equal(ReadyMessage, (string?)Condition(back, "Ready")!["message"]);
     }
 }
