@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
 using Edge.Agent;
 using Edge.Agent.Cli;
 using Edge.Agent.Identity;
 using Edge.Agent.Join;
+using Edge.Agent.Run;
 using Edge.Cli;
 
 const string Executable = "edge-agent";
@@ -54,6 +56,26 @@ try
                 url, token!, nodeName, values.GetList("node-label"), values.GetList("node-taint"),
                 Path.GetFullPath(values.GetRequiredString("data-dir")), Path.GetFullPath(configPath));
             Console.Out.WriteLine(await JoinCommand.RunAsync(options, TimeProvider.System, CancellationToken.None));
+            return 0;
+        }
+
+        case "run":
+        {
+            var server = values.GetString("server")
+                ?? throw new CliException($"no server to run against: run `edge-agent join` first, or give --server (config file {configPath})");
+            var dataDir = Path.GetFullPath(values.GetRequiredString("data-dir"));
+            using var identity = NodeIdentity.TryLoad(dataDir)
+                ?? throw new AgentException($"{dataDir} holds no node identity: run `edge-agent join` first");
+            using var stop = new CancellationTokenSource();
+            // SIGTERM (systemd stop) and SIGINT end the loops; the handlers keep the runtime from
+            // exiting under them so the process leaves with 0 after its last log line.
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+            var build = BuildInfo.FromAssembly(typeof(AgentCommands).Assembly);
+            var options = new RunOptions(
+                new Uri(server), dataDir, "/", JoinCommand.KubernetesArchitecture(RuntimeInformation.OSArchitecture), build.GitVersion);
+            var log = new AgentLog("Edge.Agent.Run", Console.Error, TimeProvider.System);
+            await new AgentRunner(options, identity, log, TimeProvider.System).RunAsync(stop.Token);
             return 0;
         }
 

@@ -6,8 +6,8 @@ namespace Edge.Agent.Identity;
 /// Keeps the node certificate fresh: when less than a third of its lifetime (or 30 days, whichever
 /// is less) remains, a new key is made on the device and the current certificate, over mutual
 /// TLS, vouches for it at <c>/v1-edge/renew</c>. An expired certificate cannot renew itself; the
-/// node then joins again with a token. <c>edge-agent run</c> must call <see cref="RenewIfDueAsync"/>
-/// on a timer; until it exists, <c>join</c> re-runs and <c>edge-agent certificate renew</c> do.
+/// node then joins again with a token. <c>edge-agent run</c> calls <see cref="RenewIfDueAsync"/> at
+/// start and hourly; <c>join</c> re-runs and <c>edge-agent certificate renew</c> also do.
 /// </summary>
 public sealed class NodeCertificateRenewal(string dataDir, Uri server, TimeProvider time)
 {

@@ -43,6 +43,26 @@ public sealed class StreamingProcess : IAsyncDisposable
         return new StreamingProcess(Process.Start(start)!);
     }
 
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Waits for the process to leave on its own (after a signal the test sent); its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"process {_process.Id} did not exit within {timeout.TotalSeconds:0} s.\nstderr:\n{Errors}");
+        }
+
+        return _process.ExitCode;
+    }
+
     public IReadOnlyList<string> Lines
     {
         get

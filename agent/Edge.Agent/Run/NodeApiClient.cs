@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Edge.Agent.Identity;
+
+namespace Edge.Agent.Run;
+
+/// <summary>
+/// HTTPS to the API server as <c>system:node:&lt;name&gt;</c>: presents the node certificate and
+/// trusts only the cluster CA. Remembers the local address of its last connection, which is the
+/// address the server reaches this node on (the Node's InternalIP).
+/// </summary>
+public sealed class NodeApiClient : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    private readonly HttpClient _http;
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _presented;
+    private volatile string _localAddress = "";
+
+    public NodeApiClient(Uri server, NodeIdentity identity)
+    {
+        _presented = identity.ClientCertificate();
+        var authority = identity.Authority;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = ConnectAsync,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+        };
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) == 0
+            && certificate is System.Security.Cryptography.X509Certificates.X509Certificate2 serving
+            && NodeIdentity.ChainsTo(serving, authority, usageOid: "1.3.6.1.5.5.7.3.1");
+        handler.SslOptions.ClientCertificates = [_presented];
+        _http = new HttpClient(handler) { BaseAddress = server, Timeout = Timeout };
+    }
+
+    /// <summary>The local IP of the most recent connection to the server; empty before the first.</summary>
+    public string LocalAddress => _localAddress;
+
+    public async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string path, JsonNode? body, string contentType, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString()));
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        }
+
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await _http.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        JsonNode? parsed = null;
+        if (text.Length > 0)
+        {
+            try
+            {
+                parsed = JsonNode.Parse(text);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A proxy's HTML error page: the status code still says what happened.
+            }
+        }
+
+        return (response.StatusCode, parsed);
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            if (socket.LocalEndPoint is IPEndPoint local)
+            {
+                var address = local.Address.IsIPv4MappedToIPv6 ? local.Address.MapToIPv4() : local.Address;
+                _localAddress = address.ToString();
+            }
+
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _presented.Dispose();
+    }
+}
+
+/// <summary>The API answered with a status the agent cannot go on from.</summary>
+public sealed class ApiCallException(string message) : Exception(message);

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Edge.Agent.Run;
+using Edge.Native.HostInfo;
+
+namespace Edge.Agent.Tests.Run;
+
+public sealed class NodeStatusPatchTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 9, 30, 15, TimeSpan.Zero);
+    private static readonly HostFacts Facts = new(4, 3881024, 29_000_000, "6.6.31", "Debian GNU/Linux 12 (bookworm)", "mid", "bid");
+
+    private static JsonObject Build(IReadOnlyList<NodeCondition> conditions) =>
+        NodeStatusPatch.Build(Facts, "arm64", "v1.33.0+edge0.1.0", "192.168.1.20", "pi-1", conditions, Now);
+
+    [Fact]
+    public void Build_HasCapacityAllocatableNodeInfoAndAddresses()
+    {
+        var status = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), Now))["status"]!;
+
+        foreach (var list in new[] { "capacity", "allocatable" })
+        {
+            Assert.Equal("4", (string?)status[list]!["cpu"]);
+            Assert.Equal("3881024Ki", (string?)status[list]!["memory"]);
+            Assert.Equal("110", (string?)status[list]!["pods"]);
+            Assert.Equal("29000000Ki", (string?)status[list]!["ephemeral-storage"]);
+        }
+
+        var info = status["nodeInfo"]!;
+        Assert.Equal("arm64", (string?)info["architecture"]);
+        Assert.Equal("linux", (string?)info["operatingSystem"]);
+        Assert.Equal("6.6.31", (string?)info["kernelVersion"]);
+        Assert.Equal("Debian GNU/Linux 12 (bookworm)", (string?)info["osImage"]);
+        Assert.Equal("mid", (string?)info["machineID"]);
+        Assert.Equal("bid", (string?)info["bootID"]);
+        Assert.Equal("v1.33.0+edge0.1.0", (string?)info["kubeletVersion"]);
+        Assert.Equal("", (string?)info["containerRuntimeVersion"]);
+        Assert.Equal(
+            """[{"type":"InternalIP","address":"192.168.1.20"},{"type":"Hostname","address":"pi-1"}]""",
+            status["addresses"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Conditions_ReadyIsHonestlyFalse_PressuresFalseWithUpstreamReasons()
+    {
+        var conditions = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), Now))["status"]!["conditions"]!.AsArray()
+            .ToDictionary(c => (string)c!["type"]!, c => c!);
+
+        Assert.Equal(["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"], conditions.Keys);
+        Assert.Equal("False", (string?)conditions["Ready"]["status"]);
+        Assert.Equal("KubeletNotReady", (string?)conditions["Ready"]["reason"]);
+        Assert.Equal("container runtime is not connected yet (this build of edge-agent does not run pods)", (string?)conditions["Ready"]["message"]);
+        Assert.Equal("KubeletHasSufficientMemory", (string?)conditions["MemoryPressure"]["reason"]);
+        Assert.Equal("KubeletHasNoDiskPressure", (string?)conditions["DiskPressure"]["reason"]);
+        Assert.Equal("KubeletHasSufficientPID", (string?)conditions["PIDPressure"]["reason"]);
+        Assert.All(conditions.Values, c =>
+        {
+            Assert.Equal("2026-11-23T09:30:15Z", (string?)c["lastHeartbeatTime"]);
+            Assert.Equal("2026-11-23T09:30:15Z", (string?)c["lastTransitionTime"]);
+        });
+    }
+
+    [Fact]
+    public void Conditions_UnchangedStatus_KeepsTransitionTime_ChangedStatusTakesNow()
+    {
+        var previous = new Dictionary<string, NodeCondition>
+        {
+            ["MemoryPressure"] = new("MemoryPressure", "False", "KubeletHasSufficientMemory", "", "2026-11-01T00:00:00Z"),
+            ["Ready"] = new("Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.", "2026-11-01T00:00:00Z"),
+        };
+
+        var conditions = NodeStatusPatch.Conditions(previous, Now).ToDictionary(c => c.Type);
+
+        Assert.Equal("2026-11-01T00:00:00Z", conditions["MemoryPressure"].LastTransitionTime);
+        Assert.Equal("2026-11-23T09:30:15Z", conditions["Ready"].LastTransitionTime);
+        Assert.Equal("2026-11-23T09:30:15Z", conditions["DiskPressure"].LastTransitionTime);
+    }
+
+    [Fact]
+    public void ConditionsOf_ReadsAServerNode()
+    {
+        var node = JsonNode.Parse("""{"status":{"conditions":[{"type":"Ready","status":"False","reason":"KubeletNotReady","message":"m","lastTransitionTime":"2026-11-01T00:00:00Z"}]}}""");
+
+        var conditions = NodeStatusPatch.ConditionsOf(node);
+
+        Assert.Equal(new NodeCondition("Ready", "False", "KubeletNotReady", "m", "2026-11-01T00:00:00Z"), conditions["Ready"]);
+    }
+
+    [Fact]
+    public void Build_NoInternalIpYet_ReportsOnlyHostname()
+    {
+        var patch = NodeStatusPatch.Build(Facts, "amd64", "v", "", "host", [], Now);
+
+        Assert.Equal("""[{"type":"Hostname","address":"host"}]""", patch["status"]!["addresses"]!.ToJsonString());
+    }
+}
