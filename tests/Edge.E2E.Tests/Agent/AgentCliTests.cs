@@ -31,12 +31,13 @@ public sealed class AgentCliTests
     }
 
     [Fact]
-    public async Task Run_IsHonestAboutNotBeingAvailableYet()
+    public async Task Run_WithoutAJoinedConfig_SaysWhichFileIsMissing()
     {
-        var result = await Run.Async(Binaries.Agent(), ["run"]);
+        using var temp = new TempDir();
+        var result = await Run.Async(Binaries.Agent(), ["run", "--config", temp["none.yaml"]]);
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Equal("edge-agent: 'run' is not available in this build yet", Assert.Single(result.ErrorLines));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("cannot read config file", Assert.Single(result.ErrorLines));
     }
 
     [Fact]
