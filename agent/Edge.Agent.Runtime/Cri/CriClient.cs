@@ -69,8 +69,17 @@ public sealed class CriClient : IDisposable
     public async Task<PodSandboxStatus> PodSandboxStatusAsync(string id, CancellationToken cancellationToken) =>
         (await CallAsync("PodSandboxStatus", ShortCall, cancellationToken, o => _runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = id }, o))).Status;
 
-    public async Task<IReadOnlyList<PodSandbox>> ListPodSandboxesAsync(CancellationToken cancellationToken) =>
-        (await CallAsync("ListPodSandbox", ShortCall, cancellationToken, o => _runtime.ListPodSandboxAsync(new ListPodSandboxRequest(), o))).Items;
+    /// <summary>Sandboxes whose labels include all of <paramref name="labels"/> (every sandbox when empty).</summary>
+    public async Task<IReadOnlyList<PodSandbox>> ListPodSandboxesAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken)
+    {
+        var request = new ListPodSandboxRequest { Filter = new PodSandboxFilter() };
+        foreach (var (key, value) in labels)
+        {
+            request.Filter.LabelSelector[key] = value;
+        }
+
+        return (await CallAsync("ListPodSandbox", ShortCall, cancellationToken, o => _runtime.ListPodSandboxAsync(request, o))).Items;
+    }
 
     public async Task<string> CreateContainerAsync(string sandboxId, ContainerConfig config, PodSandboxConfig sandboxConfig, CancellationToken cancellationToken) =>
         (await CallAsync("CreateContainer", LongCall, cancellationToken, o => _runtime.CreateContainerAsync(
@@ -87,8 +96,17 @@ public sealed class CriClient : IDisposable
     public Task RemoveContainerAsync(string id, CancellationToken cancellationToken) =>
         CallAsync("RemoveContainer", LongCall, cancellationToken, o => _runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = id }, o));
 
-    public async Task<IReadOnlyList<Container>> ListContainersAsync(CancellationToken cancellationToken) =>
-        (await CallAsync("ListContainers", ShortCall, cancellationToken, o => _runtime.ListContainersAsync(new ListContainersRequest(), o))).Containers;
+    /// <summary>Containers whose labels include all of <paramref name="labels"/> (every container when empty).</summary>
+    public async Task<IReadOnlyList<Container>> ListContainersAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken)
+    {
+        var request = new ListContainersRequest { Filter = new ContainerFilter() };
+        foreach (var (key, value) in labels)
+        {
+            request.Filter.LabelSelector[key] = value;
+        }
+
+        return (await CallAsync("ListContainers", ShortCall, cancellationToken, o => _runtime.ListContainersAsync(request, o))).Containers;
+    }
 
     public async Task<ContainerStatus> ContainerStatusAsync(string id, CancellationToken cancellationToken) =>
         (await CallAsync("ContainerStatus", ShortCall, cancellationToken, o => _runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id }, o))).Status;
