@@ -13,6 +13,9 @@ public sealed record ArchiveImage(ImageReference Reference, string Digest, strin
 /// </summary>
 public sealed partial record ImageArchive(string File, IReadOnlyList<ArchiveImage> Images, IReadOnlyDictionary<string, ImageBlob> Blobs)
 {
+    /// <summary>The file in the images dir this came from: <see cref="File"/>, or the <c>.tar.zst</c> it was decompressed from.</summary>
+    public string Source { get; init; } = File;
+
     /// <summary>Manifests, indexes and configs are read whole to check them; nothing real comes close.</summary>
     private const long MaxMetadataBlob = 4 << 20;
 

@@ -16,7 +16,7 @@ public sealed class ImageCatalog
     public ImageCatalog(IEnumerable<ImageArchive> archives)
     {
         var images = new List<(ArchiveImage, string)>();
-        foreach (var archive in archives.OrderBy(a => a.File, StringComparer.Ordinal))
+        foreach (var archive in archives.OrderBy(a => a.Source, StringComparer.Ordinal))
         {
             foreach (var (digest, blob) in archive.Blobs)
             {
@@ -34,7 +34,7 @@ public sealed class ImageCatalog
                     ? manifest with { MediaType = image.MediaType }
                     : throw new ImageException($"{archive.File}: {r} points at {image.Digest}, which the archive lacks");
                 _repositories.Add(r.Repository);
-                images.Add((image, archive.File));
+                images.Add((image, archive.Source));
             }
         }
 

@@ -70,7 +70,7 @@ public sealed class ImageScanner(string imagesDir, string cacheDir)
 
     /// <summary>Reads one archive (decompressing a <c>.tar.zst</c> into the cache first).</summary>
     public static ImageArchive LoadArchive(string file, string cacheDir) =>
-        ImageArchive.Load(file.EndsWith(".zst", StringComparison.Ordinal) || ZstdCache.IsZstd(file) ? ZstdCache.Decompressed(file, cacheDir) : file);
+        ImageArchive.Load(ZstdCache.IsZstd(file) ? ZstdCache.Decompressed(file, cacheDir) : file) with { Source = file };
 
     private (long, DateTime, ImageArchive?, string?) Load(string file, FileInfo info)
     {

@@ -21,11 +21,7 @@ public static class ZstdCache
     /// <summary>The uncompressed tarball of <paramref name="zstPath"/>, decompressed now unless the cache has it.</summary>
     public static string Decompressed(string zstPath, string cacheDir)
     {
-        var info = new FileInfo(zstPath);
-        var stem = info.Name.EndsWith(".zst", StringComparison.Ordinal) ? info.Name[..^4] : info.Name;
-        stem = stem.EndsWith(".tar", StringComparison.Ordinal) ? stem[..^4] : stem;
-        var key = string.Create(CultureInfo.InvariantCulture, $"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}");
-        var target = Path.Combine(cacheDir, $"{stem}.{key}.tar");
+        var target = CachePath(zstPath, cacheDir);
         if (!File.Exists(target))
         {
             Directory.CreateDirectory(cacheDir);
@@ -33,6 +29,16 @@ public static class ZstdCache
         }
 
         return target;
+    }
+
+    /// <summary>Where the decompressed copy of <paramref name="zstPath"/>, as it is now, lives in the cache.</summary>
+    public static string CachePath(string zstPath, string cacheDir)
+    {
+        var info = new FileInfo(zstPath);
+        var stem = info.Name.EndsWith(".zst", StringComparison.Ordinal) ? info.Name[..^4] : info.Name;
+        stem = stem.EndsWith(".tar", StringComparison.Ordinal) ? stem[..^4] : stem;
+        var key = string.Create(CultureInfo.InvariantCulture, $"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}");
+        return Path.Combine(cacheDir, $"{stem}.{key}.tar");
     }
 
     /// <summary>Decompresses into <paramref name="tarPath"/> atomically: a damaged source leaves nothing behind.</summary>
