@@ -20,6 +20,7 @@ public sealed class ImageMirror : IAsyncDisposable, ICatalogSource
     private readonly TimeProvider _time;
     private volatile ImageCatalog _catalog = ImageCatalog.Empty;
     private long _lastScan;
+    private volatile bool _changed;
     private RegistryServer? _server;
     private FileSystemWatcher? _watcher;
     private ITimer? _debounce;
@@ -53,7 +54,11 @@ public sealed class ImageMirror : IAsyncDisposable, ICatalogSource
         _debounce = _time.CreateTimer(_ => Rescan(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _watcher = new FileSystemWatcher(_options.ImagesDir) { IncludeSubdirectories = false };
         // Copying a large archive raises many events: rescan once they settle.
-        FileSystemEventHandler changed = (_, _) => _debounce.Change(TimeSpan.FromMilliseconds(300), Timeout.InfiniteTimeSpan);
+        FileSystemEventHandler changed = (_, _) =>
+        {
+            _changed = true;
+            _debounce.Change(TimeSpan.FromMilliseconds(300), Timeout.InfiniteTimeSpan);
+        };
         _watcher.Created += changed;
         _watcher.Changed += changed;
         _watcher.Deleted += changed;
@@ -70,6 +75,8 @@ public sealed class ImageMirror : IAsyncDisposable, ICatalogSource
         lock (_scanLock)
         {
             var problems = new List<string>();
+            // Cleared before the scan: a change during it is seen by the next one.
+            _changed = false;
             try
             {
                 _catalog = _scanner.Scan(problems);
@@ -101,8 +108,9 @@ public sealed class ImageMirror : IAsyncDisposable, ICatalogSource
         }
     }
 
+    /// <summary>A miss right after an import must not wait for the debounce: the dir changed, so look now.</summary>
     ImageCatalog ICatalogSource.RescanAfterMiss() =>
-        _time.GetElapsedTime(Interlocked.Read(ref _lastScan)) >= _options.RescanOnMissInterval ? Rescan() : _catalog;
+        _changed || _time.GetElapsedTime(Interlocked.Read(ref _lastScan)) >= _options.RescanOnMissInterval ? Rescan() : _catalog;
 
     /// <summary>
     /// Writes <c>&lt;certsDir&gt;/_default/hosts.toml</c>: every registry without a directory of its own

@@ -8,8 +8,11 @@ public sealed record ImageMirrorOptions(string ImagesDir, string CacheDir)
     /// <summary>The loopback port; 0 (the default) lets the kernel choose, which <see cref="ImageMirror.Port"/> then tells.</summary>
     public int Port { get; init; }
 
-    /// <summary>A lookup that misses rescans the dir at most this often (a pull of an image the mirror lacks is common).</summary>
-    public TimeSpan RescanOnMissInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// A lookup that misses rescans the dir at most this often, unless the dir is known to have changed
+    /// (a pull of an image the mirror lacks is common; an unchanged dir costs a stat per archive).
+    /// </summary>
+    public TimeSpan RescanOnMissInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     public static ImageMirrorOptions ForDataDir(string dataDir) =>
         new(Path.Combine(dataDir, "images"), Path.Combine(dataDir, "cache", "images"));
