@@ -3,6 +3,7 @@
 #   ./build.sh prereqs          install the Debian packages the build and the tests need
 #   ./build.sh publish [RID..]  native-AOT publish of edge-server and edge-agent
 #                               (default RIDs: linux-x64 linux-arm64) into artifacts/publish/<rid>/
+#   ./build.sh native [RID..]   the C programs alone (the pause program) into artifacts/native/<rid>/
 #   ./build.sh test             prereqs, publish, the whole test suite; ends with "N passed, N failed, N skipped"
 #   ./build.sh up               publish for this machine, install, start a single-node cluster
 #   ./build.sh down             stop the server that `up` started
@@ -48,9 +49,15 @@ prereqs() {
   local pkgs=(clang lld zlib1g-dev git ca-certificates)
   # Real components the tests drive: etcd for the store contract suite and the benchmark anchor.
   pkgs+=(etcd-server etcd-client)
+  # The pause program (static C), and the container runtime the image and pod tests drive:
+  # containerd + runc + CNI plugins, and busybox-static as the test image's only binary.
+  pkgs+=(gcc libc6-dev containerd runc containernetworking-plugins busybox-static)
   # Cross-AOT for the other architecture, and qemu to run its binaries in the tests.
   if [ "$(host_rid)" = linux-x64 ]; then
     pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static)
+  else
+    # The x64 pause program, cross-compiled on an arm64 build machine.
+    pkgs+=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross)
   fi
   apt_install "${pkgs[@]}"
   [ "$(host_rid)" = linux-x64 ] && arm64_openssl_for_qemu
@@ -75,9 +82,33 @@ arm64_openssl_for_qemu() {
   rm -rf "$work"
 }
 
+# The C compiler that makes static binaries for a RID on this machine (native or cross).
+c_compiler() {
+  case "$1" in
+    "$(host_rid)") echo gcc ;;
+    linux-x64) echo x86_64-linux-gnu-gcc ;;
+    linux-arm64) echo aarch64-linux-gnu-gcc ;;
+    *) echo "unknown RID $1" >&2; exit 1 ;;
+  esac
+}
+
+# native/pause as a static binary per RID; edge-agent embeds the one of its RID as the pause image.
+native() {
+  local rids=("$@")
+  [ ${#rids[@]} -gt 0 ] || rids=(linux-x64 linux-arm64)
+  for rid in "${rids[@]}"; do
+    local out=$ARTIFACTS/native/$rid
+    mkdir -p "$out"
+    log "compiling native/pause for $rid"
+    "$(c_compiler "$rid")" -static -Os -s -Wall -Wextra -Werror -o "$out/pause.tmp" native/pause/pause.c
+    mv "$out/pause.tmp" "$out/pause"
+  done
+}
+
 publish() {
   local rids=("$@")
   [ ${#rids[@]} -gt 0 ] || rids=(linux-x64 linux-arm64)
+  native "${rids[@]}"
   for rid in "${rids[@]}"; do
     for project in "${EXECUTABLES[@]}"; do
       log "publishing $project for $rid"
@@ -209,9 +240,10 @@ bench() {
 case "${1:-}" in
   prereqs) prereqs ;;
   publish) shift; prereqs; publish "$@" ;;
+  native) shift; prereqs; native "$@" ;;
   test) run_tests ;;
   up) up ;;
   down) down ;;
   bench) shift; bench "$@" ;;
-  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -2,8 +2,10 @@ using System.Runtime.InteropServices;
 using Edge.Agent;
 using Edge.Agent.Cli;
 using Edge.Agent.Identity;
+using Edge.Agent.Images;
 using Edge.Agent.Join;
 using Edge.Agent.Run;
+using Edge.Agent.Runtime.Images;
 using Edge.Cli;
 
 const string Executable = "edge-agent";
@@ -75,8 +77,26 @@ try
             var options = new RunOptions(
                 new Uri(server), dataDir, "/", JoinCommand.KubernetesArchitecture(RuntimeInformation.OSArchitecture), build.GitVersion);
             var log = new AgentLog("Edge.Agent.Run", Console.Error, TimeProvider.System);
+            var (pauseOk, pauseLine) = EmbeddedPause.EnsureImage(ImageMirrorOptions.ForDataDir(dataDir).ImagesDir);
+            (pauseOk ? (Action<string>)log.Info : log.Warn)(pauseLine);
             await new AgentRunner(options, identity, log, TimeProvider.System).RunAsync(stop.Token);
             return 0;
+        }
+
+        case "images import":
+            Console.Out.WriteLine(ImagesCommand.Import(Path.GetFullPath(commandLine.Arguments[0]), Path.GetFullPath(values.GetRequiredString("data-dir"))));
+            return 0;
+
+        case "images list":
+        {
+            var problems = new List<string>();
+            Console.Out.WriteLine(ImagesCommand.List(Path.GetFullPath(values.GetRequiredString("data-dir")), problems));
+            foreach (var problem in problems)
+            {
+                Console.Error.WriteLine($"{Executable}: skipping {problem}");
+            }
+
+            return problems.Count == 0 ? 0 : 1;
         }
 
         case "certificate renew":

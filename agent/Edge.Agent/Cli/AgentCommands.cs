@@ -115,11 +115,27 @@ public static class AgentCommands
         Subcommands = [CertificateRenew],
     };
 
+    public static readonly CommandSpec ImagesImport = new("import", "Check an image archive (OCI layout or docker save; .tar or .tar.zst) and add it to the images the agent serves.")
+    {
+        Options = [Config, DataDir],
+        Arguments = ["file"],
+    };
+
+    public static readonly CommandSpec ImagesList = new("list", "List the images the agent serves from its images dir.")
+    {
+        Options = [Config, DataDir],
+    };
+
+    public static readonly CommandSpec Images = new("images", "Manage the air-gapped images this device serves to containerd.")
+    {
+        Subcommands = [ImagesImport, ImagesList],
+    };
+
     public static readonly CommandSpec Version = new("version", "Print the version of this build.");
 
     public static readonly CommandSpec Root = new("edge-agent", "Edge node agent: runs the pods a cluster assigns to this device.")
     {
-        Subcommands = [Run, Join, Certificate, Version],
+        Subcommands = [Run, Join, Certificate, Images, Version],
     };
 
     /// <summary>The keys the agent config file may hold: every option of every command (join writes a file that run reads).</summary>
