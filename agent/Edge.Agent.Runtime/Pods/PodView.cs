@@ -83,8 +83,9 @@ public sealed record PodView(
     internal static string? Text(JsonObject o, string name) =>
         o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
+    /// <summary>A whole number, whether parsed from the wire (a JSON element) or built in memory as an int.</summary>
     internal static long? Long(JsonObject o, string name) =>
-        o[name] is JsonValue v && v.TryGetValue<long>(out var l) ? l : null;
+        o[name] is not JsonValue v ? null : v.TryGetValue<long>(out var l) ? l : v.TryGetValue<int>(out var i) ? i : null;
 
     internal static IReadOnlyDictionary<string, string> StringMap(JsonNode? node) =>
         (node as JsonObject)?.Where(p => p.Value is JsonValue).ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()) ?? new Dictionary<string, string>();

@@ -172,7 +172,7 @@ public sealed partial class PodWorker
         status["state"] = state;
         status["lastState"] = last ?? new JsonObject();
         status["ready"] = !isInit ? IsReady(spec, latest) : latest is { State: ContainerState.ContainerExited, Status.ExitCode: 0 };
-        status["restartCount"] = latest?.Attempt ?? 0;
+        status["restartCount"] = (int)(latest?.Attempt ?? 0);
         status["image"] = spec.Image;
         status["imageID"] = latest?.Status.ImageRef is { Length: > 0 } imageRef ? imageRef : "";
         if (latest is not null)
