@@ -6,7 +6,7 @@ namespace Edge.Agent.Run;
 /// One line per event on stderr, in the shape edge-server's console logger writes
 /// (<c>2026-01-02T03:04:05.678Z info: Category[0] message</c>), so one grep reads both.
 /// </summary>
-public sealed class AgentLog(string category, TextWriter writer, TimeProvider time)
+public sealed class AgentLog(string category, TextWriter writer, TimeProvider time) : Edge.Agent.Runtime.IRuntimeLog
 {
     private readonly Lock _lock = new();
 

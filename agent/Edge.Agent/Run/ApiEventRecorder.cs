@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Edge.Agent.Runtime.Desired;
+
+namespace Edge.Agent.Run;
+
+/// <summary>
+/// Pod events written to the API as the node (<c>source.component: kubelet</c>, as kubectl describe
+/// expects). Recording only queues: a bounded queue drops the oldest when the server is away, and
+/// an event repeated within ten minutes raises the count of the first instead of adding another.
+/// </summary>
+public sealed class ApiEventRecorder : IPodEventRecorder, IAsyncDisposable
+{
+    private static readonly TimeSpan RepeatWindow = TimeSpan.FromMinutes(10);
+
+    private readonly Channel<(PodReference Pod, string Type, string Reason, string Message, string? FieldPath, DateTimeOffset At)> _queue =
+        Channel.CreateBounded<(PodReference, string, string, string, string?, DateTimeOffset)>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly Dictionary<string, (string Name, int Count, DateTimeOffset First)> _recent = new(StringComparer.Ordinal);
+    private readonly NodeApiClient _client;
+    private readonly string _nodeName;
+    private readonly AgentLog _log;
+    private readonly TimeProvider _time;
+    private readonly Task _sender;
+
+    public ApiEventRecorder(NodeApiClient client, string nodeName, AgentLog log, TimeProvider time)
+    {
+        _client = client;
+        _nodeName = nodeName;
+        _log = log;
+        _time = time;
+        _sender = Task.Run(SendAllAsync);
+    }
+
+    public void Record(PodReference pod, string type, string reason, string message, string? fieldPath = null) =>
+        _queue.Writer.TryWrite((pod, type, reason, message, fieldPath, _time.GetUtcNow()));
+
+    private async Task SendAllAsync()
+    {
+        await foreach (var item in _queue.Reader.ReadAllAsync())
+        {
+            try
+            {
+                await SendAsync(item.Pod, item.Type, item.Reason, item.Message, item.FieldPath, item.At);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+            {
+                // The server is away: the event is lost, as upstream's are when the API cannot take them.
+                _log.Warn($"event {item.Reason} for pod {item.Pod.Namespace}/{item.Pod.Name} not recorded: {e.Message}");
+            }
+        }
+    }
+
+    private async Task SendAsync(PodReference pod, string type, string reason, string message, string? fieldPath, DateTimeOffset at)
+    {
+        var key = $"{pod.Uid}\n{fieldPath}\n{type}\n{reason}\n{message}";
+        var timestamp = at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        if (_recent.TryGetValue(key, out var seen) && at - seen.First < RepeatWindow)
+        {
+            var patch = new JsonObject { ["count"] = seen.Count + 1, ["lastTimestamp"] = timestamp };
+            var (patched, _) = await _client.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{pod.Namespace}/events/{seen.Name}", patch, "application/merge-patch+json", CancellationToken.None);
+            if (patched == HttpStatusCode.OK)
+            {
+                _recent[key] = (seen.Name, seen.Count + 1, seen.First);
+                return;
+            }
+        }
+
+        var name = $"{pod.Name}.{at.ToUnixTimeMilliseconds() * 1_000_000 + Random.Shared.Next(1_000_000):x}";
+        var involved = new JsonObject { ["kind"] = "Pod", ["namespace"] = pod.Namespace, ["name"] = pod.Name, ["uid"] = pod.Uid, ["apiVersion"] = "v1" };
+        if (fieldPath is not null)
+        {
+            involved["fieldPath"] = fieldPath;
+        }
+
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Event",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = pod.Namespace },
+            ["involvedObject"] = involved,
+            ["reason"] = reason,
+            ["message"] = message,
+            ["type"] = type,
+            ["source"] = new JsonObject { ["component"] = "kubelet", ["host"] = _nodeName },
+            ["firstTimestamp"] = timestamp,
+            ["lastTimestamp"] = timestamp,
+            ["count"] = 1,
+            ["reportingComponent"] = "kubelet",
+            ["reportingInstance"] = _nodeName,
+        };
+        var (status, answer) = await _client.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{pod.Namespace}/events", body, "application/json", CancellationToken.None);
+        if (status is HttpStatusCode.Created or HttpStatusCode.OK)
+        {
+            if (_recent.Count > 2000)
+            {
+                _recent.Clear();
+            }
+
+            _recent[key] = (name, 1, at);
+        }
+        else
+        {
+            _log.Warn($"event {reason} for pod {pod.Namespace}/{pod.Name} refused ({(int)status}): {answer?["message"]}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _sender.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+}

@@ -1,0 +1,143 @@
+using Edge.Agent.Runtime;
+using Edge.Agent.Runtime.Containerd;
+using Edge.Agent.Runtime.Cri;
+using Edge.Agent.Runtime.Desired;
+using Edge.Agent.Runtime.Images;
+using Edge.Agent.Runtime.Pods;
+
+namespace Edge.Agent.Run;
+
+/// <summary>Where and how the node runs pods; every path derives from the data dir unless given.</summary>
+/// <param name="ContainerRuntimeEndpoint">An existing CRI socket to use instead of the agent's own containerd.</param>
+/// <param name="BridgeName">The pod network's bridge on the host.</param>
+public sealed record NodeRuntimeOptions(
+    string NodeName,
+    string DataDir,
+    string PodLogsDir,
+    string? ContainerRuntimeEndpoint,
+    string BridgeName,
+    string ContainerdBinary = "/usr/bin/containerd",
+    string CniBinDir = "/usr/lib/cni");
+
+/// <summary>
+/// The pod-running half of <c>edge-agent run</c>: the image mirror for air-gapped images, the agent's
+/// own containerd (or an existing CRI endpoint), and the pod manager fed by the node channel.
+/// </summary>
+public sealed class NodeRuntime : IAsyncDisposable
+{
+    private readonly ImageMirror _mirror;
+    private readonly ContainerdSupervisor? _containerd;
+    private readonly PodManager _pods;
+
+    private NodeRuntime(ImageMirror mirror, ContainerdSupervisor? containerd, CriClient cri, PodManager pods)
+    {
+        _mirror = mirror;
+        _containerd = containerd;
+        Cri = cri;
+        _pods = pods;
+    }
+
+    public CriClient Cri { get; }
+
+    public static async Task<NodeRuntime> StartAsync(
+        NodeRuntimeOptions options, IDesiredStateFeed feed, IPodStatusSink status, IPodEventRecorder events,
+        Func<NodeFacts> node, IRuntimeLog log, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var mirror = new ImageMirror(ImageMirrorOptions.ForDataDir(options.DataDir), log.Info, time);
+        ContainerdSupervisor? containerd = null;
+        CriClient? cri = null;
+        try
+        {
+            await mirror.StartAsync(cancellationToken);
+            var paths = ContainerdPaths.Under(options.DataDir);
+            var confDir = Path.Combine(options.DataDir, "cni", "net.d");
+            string socket;
+            if (options.ContainerRuntimeEndpoint is { Length: > 0 } endpoint)
+            {
+                socket = endpoint.StartsWith("unix://", StringComparison.Ordinal) ? endpoint["unix://".Length..] : endpoint;
+                log.Info($"using the container runtime at {socket}; its registry and CNI settings are its own (images dir not wired in)");
+            }
+            else
+            {
+                Directory.CreateDirectory(paths.RegistryConfigDir);
+                mirror.WriteHostsConfig(paths.RegistryConfigDir);
+                var config = new ContainerdConfig(paths, PauseImage.Reference, options.CniBinDir, confDir, RestrictOomScoreAdj: !Capabilities.HasSysResource());
+                containerd = new ContainerdSupervisor(config, options.ContainerdBinary, log);
+                await containerd.StartAsync(cancellationToken);
+                socket = paths.Socket;
+            }
+
+            cri = new CriClient(socket);
+            var runtimeOptions = new RuntimeOptions(options.NodeName, Path.Combine(options.DataDir, "pods"), options.PodLogsDir);
+            var context = new PodContext(runtimeOptions, cri, status, events, node, log, time);
+            var network = new CniNetworkConfigFactory(confDir, options.BridgeName, Path.Combine(options.DataDir, "cni", "networks"));
+            var pods = new PodManager(context, feed, network);
+            pods.Start();
+            return new NodeRuntime(mirror, containerd, cri, pods);
+        }
+        catch
+        {
+            cri?.Dispose();
+            if (containerd is not null)
+            {
+                await containerd.DisposeAsync();
+            }
+
+            await mirror.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>CRI's RuntimeReady and NetworkReady, as the Node's Ready condition reports them.</summary>
+    public async Task<RuntimeReadiness> ReadinessAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await Cri.StatusAsync(cancellationToken);
+            var version = await Cri.VersionAsync(cancellationToken);
+            var notReady = status.Status?.Conditions.Where(c => !c.Status).Select(c => $"{c.Type}=false reason:{c.Reason} message:{c.Message}").ToArray() ?? ["no conditions"];
+            return new RuntimeReadiness(notReady.Length == 0, notReady.Length == 0 ? "" : "container runtime not ready: " + string.Join("; ", notReady),
+                $"{version.RuntimeName}://{version.RuntimeVersion}");
+        }
+        catch (CriException e)
+        {
+            return new RuntimeReadiness(false, $"container runtime is down: {e.Detail}", "");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Pods keep running: only the agent's loops and its containerd process stop (shims stay).
+        await _pods.DisposeAsync();
+        Cri.Dispose();
+        if (_containerd is not null)
+        {
+            await _containerd.DisposeAsync();
+        }
+
+        await _mirror.DisposeAsync();
+    }
+}
+
+/// <summary>Whether the node can run pods, in the words the Node's Ready condition uses.</summary>
+public sealed record RuntimeReadiness(bool Ready, string Message, string RuntimeVersion);
+
+/// <summary>Capabilities of this process (capability.h numbers), read from /proc.</summary>
+internal static class Capabilities
+{
+    private const int CapSysResource = 24;
+
+    /// <summary>Whether root here may lower OOM scores; where it may not, containerd must be told to restrict them.</summary>
+    public static bool HasSysResource()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+            return line is not null && (Convert.ToUInt64(line["CapEff:".Length..].Trim(), 16) & (1UL << CapSysResource)) != 0;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
