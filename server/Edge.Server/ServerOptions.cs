@@ -50,6 +50,9 @@ public sealed record ServerOptions
     /// <summary>Heartbeat silence after which a node is Unknown. Default 40 s.</summary>
     public TimeSpan NodeMonitorGracePeriod { get; init; } = TimeSpan.FromSeconds(40);
 
+    /// <summary>The pods' address range, cut into a /24 per node. Default 10.42.0.0/16 (as k3s).</summary>
+    public string ClusterCidr { get; init; } = "10.42.0.0/16";
+
     /// <summary>How often node heartbeats are checked. Default 5 s.</summary>
     public TimeSpan NodeMonitorPeriod { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -83,6 +86,7 @@ public sealed record ServerOptions
             SnapshotInterval = Duration.TryParse(values.GetRequiredString("snapshot-interval"), out var interval) ? interval : TimeSpan.Zero,
             SnapshotRetention = values.GetInt("snapshot-retention"),
             NodeMonitorGracePeriod = Duration.TryParse(values.GetRequiredString("node-monitor-grace-period"), out var grace) ? grace : TimeSpan.FromSeconds(40),
+            ClusterCidr = values.GetRequiredString("cluster-cidr"),
             NodeMonitorPeriod = Duration.TryParse(values.GetRequiredString("node-monitor-period"), out var period) && period > TimeSpan.Zero ? period : TimeSpan.FromSeconds(5),
             ApiLimits = new ApiLimits
             {

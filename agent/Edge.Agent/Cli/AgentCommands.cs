@@ -88,6 +88,22 @@ public static class AgentCommands
         EnvironmentVariableOverride = "EDGE_AGENT_POD_CIDR",
     };
 
+    public static readonly OptionSpec PodLogDir = new("pod-log-dir", OptionKind.String, "where containers' log files go (kubectl logs reads them)")
+    {
+        ValueName = "DIR",
+        Default = "/var/log/pods",
+        EnvironmentVariableOverride = "EDGE_AGENT_POD_LOG_DIR",
+        Validate = v => v.StartsWith('/') ? null : "must be an absolute path",
+    };
+
+    public static readonly OptionSpec CniBridge = new("cni-bridge", OptionKind.String, "name of the host bridge the pods attach to")
+    {
+        ValueName = "NAME",
+        Default = "edge0",
+        EnvironmentVariableOverride = "EDGE_AGENT_CNI_BRIDGE",
+        Validate = v => v.Length is > 0 and <= 15 && v.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? null : $"'{v}' is not an interface name (1–15 letters, digits, '-', '_', '.')",
+    };
+
     public static readonly OptionSpec Force = new("force", OptionKind.Bool, "renew even when the certificate is not due")
     {
         AllowedInConfigFile = false,
@@ -102,7 +118,7 @@ public static class AgentCommands
 
     public static readonly CommandSpec Run = new("run", "Run the agent from its config file (the systemd service).")
     {
-        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr],
+        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr, PodLogDir, CniBridge],
     };
 
     public static readonly CommandSpec CertificateRenew = new("renew", "Renew the node certificate now if it is due (a third of its lifetime left), or with --force.")

@@ -102,6 +102,15 @@ public static class ServerCommands
         Validate = Duration.Validate,
     };
 
+    public static readonly OptionSpec ClusterCidr = new("cluster-cidr", OptionKind.String, "the pods' address range; every node gets a /24 of it")
+    {
+        ValueName = "CIDR",
+        Default = "10.42.0.0/16",
+        Validate = v => System.Net.IPNetwork.TryParse(v, out var network) && network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && network.PrefixLength is >= 4 and <= 24
+            ? null
+            : $"'{v}' is not an IPv4 network between /4 and /24",
+    };
+
     public static readonly OptionSpec NodeMonitorPeriod = new("node-monitor-period", OptionKind.String, "how often the heartbeats of every node are checked")
     {
         ValueName = "DURATION",
@@ -197,7 +206,7 @@ public static class ServerCommands
         [
             Config, DataDir, HttpsListenPort, BindAddress, TlsSan, WriteKubeconfig, WriteKubeconfigMode, LogLevel,
             DatastoreEndpoint, DatastoreCaFile, DatastoreCertFile, DatastoreKeyFile, SnapshotInterval, SnapshotRetention, SnapshotDir,
-            NodeMonitorGracePeriod, NodeMonitorPeriod, NodeCertificateLifetime, SecretsEncryption,
+            NodeMonitorGracePeriod, NodeMonitorPeriod, ClusterCidr, NodeCertificateLifetime, SecretsEncryption,
             ApiRateLimit, ApiRateBurst, MaxRequestsInflight, RequestTimeout, AuditLogPath,
         ],
     };

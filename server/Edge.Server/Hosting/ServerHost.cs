@@ -70,6 +70,7 @@ public static class ServerHost
         {
             NodeMonitorGracePeriod = options.NodeMonitorGracePeriod,
             NodeMonitorPeriod = options.NodeMonitorPeriod,
+            ClusterCidr = options.ClusterCidr,
         });
         var scheduler = new SchedulerService(controllers.Informers, loggerFactory, TimeProvider.System);
         controllers.Start(scheduler.RunAsync);
@@ -83,7 +84,7 @@ public static class ServerHost
         var handler = new ApiRequestHandler(health, new VersionEndpoint(ToVersionInfo(build)), security, api.Resources, loggerFactory.CreateLogger("api"));
 
         var join = JoinService.Create(paths, pki, serverToken, api.Client, options.NodeCertificateLifetime, new NodeConfig(
-            new ControllerOptions().ClusterCidr, api.Network.Cidr, api.Network.At(10).ToString(), PodCidr: ""), loggerFactory.CreateLogger("join"), TimeProvider.System);
+            options.ClusterCidr, api.Network.Cidr, api.Network.At(10).ToString(), PodCidr: ""), loggerFactory.CreateLogger("join"), TimeProvider.System);
         var app = BuildWebApplication(options, pki, loggerFactory, logger, handler, join, new SecretsEncryptionEndpoint(encryption, pki.Authority));
         try
         {
