@@ -13,7 +13,7 @@ public sealed record RunOptions(Uri Server, string DataDir, string HostRoot, str
 /// certificate fresh. One loop, so the three never race over the HTTP client that a renewal replaces.
 /// Failures are logged and retried with back-off; only a stop request ends the loop.
 /// </summary>
-public sealed class AgentRunner(RunOptions options, NodeIdentity identity, AgentLog log, TimeProvider time)
+public sealed class AgentRunner(RunOptions options, NodeIdentity identity, AgentLog log, TimeProvider time, Func<CancellationToken, Task<RuntimeReadiness>> runtime)
 {
     public static readonly TimeSpan LeaseInterval = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(60);
@@ -28,6 +28,10 @@ public sealed class AgentRunner(RunOptions options, NodeIdentity identity, Agent
     private DateTimeOffset _lastStatusAt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastRenewalCheck = DateTimeOffset.MinValue;
     private bool _failing;
+    private volatile Edge.Agent.Runtime.Pods.NodeFacts _facts = new(identity.NodeName, "", 0, 0);
+
+    /// <summary>What pods see of the node (downward API): its name, InternalIP and allocatable resources, as last reported.</summary>
+    public Edge.Agent.Runtime.Pods.NodeFacts Facts => _facts;
 
     private string NodeName => _identity.NodeName;
 
@@ -35,7 +39,7 @@ public sealed class AgentRunner(RunOptions options, NodeIdentity identity, Agent
 
     public async Task RunAsync(CancellationToken stop)
     {
-        log.Info($"starting node {NodeName} against {options.Server} (this build reports status and heartbeats; it runs no pods)");
+        log.Info($"starting node {NodeName} against {options.Server}");
         var backoff = new Backoff();
         try
         {
@@ -129,24 +133,26 @@ public sealed class AgentRunner(RunOptions options, NodeIdentity identity, Agent
     {
         var now = time.GetUtcNow();
         var facts = HostInfoReader.Read(options.HostRoot, options.DataDir);
-        var conditions = NodeStatusPatch.Conditions(_conditions, now);
+        var readiness = await runtime(stop);
+        var conditions = NodeStatusPatch.Conditions(_conditions, readiness, now);
         var hostname = Environment.MachineName;
         var internalIp = _client!.LocalAddress;
+        _facts = new Edge.Agent.Runtime.Pods.NodeFacts(NodeName, internalIp, facts.Cpus, facts.MemoryKi * 1024m);
 
         // Compared without the heartbeat times, which change on every build of the patch.
-        var fingerprint = NodeStatusPatch.Build(facts, options.Architecture, options.KubeletVersion, internalIp, hostname, conditions, DateTimeOffset.UnixEpoch).ToJsonString();
+        var fingerprint = NodeStatusPatch.Build(facts, options.Architecture, options.KubeletVersion, readiness.RuntimeVersion, internalIp, hostname, conditions, DateTimeOffset.UnixEpoch).ToJsonString();
         if (fingerprint == _lastStatus && now - _lastStatusAt < StatusInterval)
         {
             return;
         }
 
-        var patch = NodeStatusPatch.Build(facts, options.Architecture, options.KubeletVersion, internalIp, hostname, conditions, now);
+        var patch = NodeStatusPatch.Build(facts, options.Architecture, options.KubeletVersion, readiness.RuntimeVersion, internalIp, hostname, conditions, now);
         var (status, node) = await _client.SendAsync(HttpMethod.Patch, $"/api/v1/nodes/{NodeName}/status", patch, "application/merge-patch+json", stop);
         Expect(status, node, "patch the Node status", HttpStatusCode.OK);
         _conditions = NodeStatusPatch.ConditionsOf(node);
         if (_lastStatusAt == DateTimeOffset.MinValue)
         {
-            log.Info($"reported node status: {facts.Cpus} CPUs, {facts.MemoryKi}Ki memory, InternalIP {internalIp}, Ready=False (no container runtime yet)");
+            log.Info($"reported node status: {facts.Cpus} CPUs, {facts.MemoryKi}Ki memory, InternalIP {internalIp}, Ready={(readiness.Ready ? "True" : "False: " + readiness.Message)}");
         }
 
         _lastStatus = fingerprint;

@@ -8,17 +8,18 @@ namespace Edge.Agent.Run;
 public sealed record NodeCondition(string Type, string Status, string Reason, string Message, string LastTransitionTime);
 
 /// <summary>
-/// The merge patch for <c>nodes/&lt;name&gt;/status</c>. Ready is False because this build runs no
-/// container runtime: a Ready node would draw pods it cannot start.
+/// The merge patch for <c>nodes/&lt;name&gt;/status</c>. Ready follows the container runtime: True only
+/// when CRI says both the runtime and the pod network are ready, since a Ready node draws pods.
 /// </summary>
 public static class NodeStatusPatch
 {
     public const string NotReadyReason = "KubeletNotReady";
-    public const string NotReadyMessage = "container runtime is not connected yet (this build of edge-agent does not run pods)";
+    public const string ReadyReason = "KubeletReady";
+    public const string ReadyMessage = "kubelet is posting ready status";
     public const string MaxPods = "110";
 
-    /// <summary>Conditions for this build, keeping <paramref name="previous"/> transition times whose status did not change.</summary>
-    public static IReadOnlyList<NodeCondition> Conditions(IReadOnlyDictionary<string, NodeCondition> previous, DateTimeOffset now)
+    /// <summary>The conditions, keeping <paramref name="previous"/> transition times whose status did not change.</summary>
+    public static IReadOnlyList<NodeCondition> Conditions(IReadOnlyDictionary<string, NodeCondition> previous, RuntimeReadiness runtime, DateTimeOffset now)
     {
         var stamp = Time(now);
         NodeCondition Make(string type, string status, string reason, string message) =>
@@ -30,7 +31,7 @@ public static class NodeStatusPatch
             Make("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
             Make("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
             Make("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-            Make("Ready", "False", NotReadyReason, NotReadyMessage),
+            runtime.Ready ? Make("Ready", "True", ReadyReason, ReadyMessage) : Make("Ready", "False", NotReadyReason, runtime.Message),
         ];
     }
 
@@ -52,7 +53,7 @@ public static class NodeStatusPatch
         return result;
     }
 
-    public static JsonObject Build(HostFacts facts, string architecture, string kubeletVersion, string internalIp, string hostname, IReadOnlyList<NodeCondition> conditions, DateTimeOffset now)
+    public static JsonObject Build(HostFacts facts, string architecture, string kubeletVersion, string containerRuntimeVersion, string internalIp, string hostname, IReadOnlyList<NodeCondition> conditions, DateTimeOffset now)
     {
         JsonObject Resources() => new()
         {
@@ -100,7 +101,7 @@ public static class NodeStatusPatch
                     ["bootID"] = facts.BootId,
                     ["kernelVersion"] = facts.KernelVersion,
                     ["osImage"] = facts.OsImage,
-                    ["containerRuntimeVersion"] = "",
+                    ["containerRuntimeVersion"] = containerRuntimeVersion,
                     ["kubeletVersion"] = kubeletVersion,
                     ["kubeProxyVersion"] = "",
                     ["operatingSystem"] = "linux",

@@ -9,13 +9,16 @@ public sealed class NodeStatusPatchTests
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 9, 30, 15, TimeSpan.Zero);
     private static readonly HostFacts Facts = new(4, 3881024, 29_000_000, "6.6.31", "Debian GNU/Linux 12 (bookworm)", "mid", "bid");
 
-    private static JsonObject Build(IReadOnlyList<NodeCondition> conditions) =>
-        NodeStatusPatch.Build(Facts, "arm64", "v1.33.0+edge0.1.0", "192.168.1.20", "pi-1", conditions, Now);
+    private static readonly RuntimeReadiness Down = new(false, "container runtime is down: connection refused", "");
+    private static readonly RuntimeReadiness Up = new(true, "", "containerd://1.6.20");
+
+    private static JsonObject Build(IReadOnlyList<NodeCondition> conditions, string runtimeVersion = "") =>
+        NodeStatusPatch.Build(Facts, "arm64", "v1.33.0+edge0.1.0", runtimeVersion, "192.168.1.20", "pi-1", conditions, Now);
 
     [Fact]
     public void Build_HasCapacityAllocatableNodeInfoAndAddresses()
     {
-        var status = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), Now))["status"]!;
+        var status = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), Up, Now), Up.RuntimeVersion)["status"]!;
 
         foreach (var list in new[] { "capacity", "allocatable" })
         {
@@ -33,22 +36,22 @@ public sealed class NodeStatusPatchTests
         Assert.Equal("mid", (string?)info["machineID"]);
         Assert.Equal("bid", (string?)info["bootID"]);
         Assert.Equal("v1.33.0+edge0.1.0", (string?)info["kubeletVersion"]);
-        Assert.Equal("", (string?)info["containerRuntimeVersion"]);
+        Assert.Equal("containerd://1.6.20", (string?)info["containerRuntimeVersion"]);
         Assert.Equal(
             """[{"type":"InternalIP","address":"192.168.1.20"},{"type":"Hostname","address":"pi-1"}]""",
             status["addresses"]!.ToJsonString());
     }
 
     [Fact]
-    public void Conditions_ReadyIsHonestlyFalse_PressuresFalseWithUpstreamReasons()
+    public void Conditions_RuntimeDown_ReadyFalseWithItsMessage_PressuresFalseWithUpstreamReasons()
     {
-        var conditions = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), Now))["status"]!["conditions"]!.AsArray()
+        var conditions = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), Down, Now))["status"]!["conditions"]!.AsArray()
             .ToDictionary(c => (string)c!["type"]!, c => c!);
 
         Assert.Equal(["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"], conditions.Keys);
         Assert.Equal("False", (string?)conditions["Ready"]["status"]);
         Assert.Equal("KubeletNotReady", (string?)conditions["Ready"]["reason"]);
-        Assert.Equal("container runtime is not connected yet (this build of edge-agent does not run pods)", (string?)conditions["Ready"]["message"]);
+        Assert.Equal("container runtime is down: connection refused", (string?)conditions["Ready"]["message"]);
         Assert.Equal("KubeletHasSufficientMemory", (string?)conditions["MemoryPressure"]["reason"]);
         Assert.Equal("KubeletHasNoDiskPressure", (string?)conditions["DiskPressure"]["reason"]);
         Assert.Equal("KubeletHasSufficientPID", (string?)conditions["PIDPressure"]["reason"]);
@@ -68,10 +71,11 @@ public sealed class NodeStatusPatchTests
             ["Ready"] = new("Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.", "2026-11-01T00:00:00Z"),
         };
 
-        var conditions = NodeStatusPatch.Conditions(previous, Now).ToDictionary(c => c.Type);
+        var conditions = NodeStatusPatch.Conditions(previous, Up, Now).ToDictionary(c => c.Type);
 
         Assert.Equal("2026-11-01T00:00:00Z", conditions["MemoryPressure"].LastTransitionTime);
         Assert.Equal("2026-11-23T09:30:15Z", conditions["Ready"].LastTransitionTime);
+        Assert.Equal(("True", "KubeletReady"), (conditions["Ready"].Status, conditions["Ready"].Reason));
         Assert.Equal("2026-11-23T09:30:15Z", conditions["DiskPressure"].LastTransitionTime);
     }
 
@@ -88,7 +92,7 @@ public sealed class NodeStatusPatchTests
     [Fact]
     public void Build_NoInternalIpYet_ReportsOnlyHostname()
     {
-        var patch = NodeStatusPatch.Build(Facts, "amd64", "v", "", "host", [], Now);
+        var patch = NodeStatusPatch.Build(Facts, "amd64", "v", "", "", "host", [], Now);
 
         Assert.Equal("""[{"type":"Hostname","address":"host"}]""", patch["status"]!["addresses"]!.ToJsonString());
     }
