@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using Edge.E2E.Tests.Infrastructure;
+
+namespace Edge.E2E.Tests.Agent;
+
+/// <summary>
+/// The whole path a user takes: edge-server and a joined edge-agent as real processes, real
+/// containerd + runc + CNI, the busybox image offered through the agent's images dir (no registry),
+/// and kubectl as the client.
+/// </summary>
+public sealed class PodsEndToEndTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly TempDir _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>A cluster CIDR of its own, so pod routes of tests running side by side never overlap.</summary>
+    private static string UniqueClusterCidr() => $"10.{100 + Random.Shared.Next(100)}.0.0/16";
+
+    [Theory]
+    [InlineData("1.33")]
+    public async Task Deployment_RunsOnTheAgent_AnswersHttp_AndDeletingItLeavesNothing(string version)
+    {
+        await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--cluster-cidr", UniqueClusterCidr());
+        await using var node = await AgentNode.StartAsync(_temp, server, "edge-a");
+        var kubectl = new Kubectl(version, _temp["kube-cache"]);
+        await WaitForAsync(kubectl, server, node, ["get", "node", "edge-a", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
+
+        var manifest = _temp["web.yaml"];
+        File.WriteAllText(manifest, $$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+            spec:
+              replicas: 2
+              selector:
+                matchLabels: {app: web}
+              template:
+                metadata:
+                  labels: {app: web}
+                spec:
+                  terminationGracePeriodSeconds: 3
+                  containers:
+                  - name: httpd
+                    image: {{TestImages.BusyboxReference}}
+                    command: ["sh", "-c", "hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
+                    ports:
+                    - containerPort: 8080
+                    readinessProbe:
+                      httpGet: {path: /, port: 8080}
+                      periodSeconds: 1
+            """);
+        var apply = await kubectl.RunAsync(server.Kubeconfig, "apply", "-f", manifest);
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        var rollout = await kubectl.RunAsync(server.Kubeconfig, "rollout", "status", "deployment/web", "--timeout=90s");
+        Assert.True(rollout.ExitCode == 0, $"{rollout}\nagent:\n{node.Process.Errors}");
+
+        var pods = JsonNode.Parse((await kubectl.RunAsync(server.Kubeconfig, "get", "pods", "-l", "app=web", "-o", "json")).Stdout)!["items"]!.AsArray();
+        Assert.Equal(2, pods.Count);
+        var podCidr = (string)JsonNode.Parse((await kubectl.RunAsync(server.Kubeconfig, "get", "node", "edge-a", "-o", "json")).Stdout)!["spec"]!["podCIDR"]!;
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var pod in pods)
+        {
+            Assert.Equal("Running", (string?)pod!["status"]!["phase"]);
+            var ip = (string)pod["status"]!["podIP"]!;
+            Assert.True(System.Net.IPNetwork.Parse(podCidr).Contains(System.Net.IPAddress.Parse(ip)), $"pod IP {ip} outside the node's {podCidr}");
+            Assert.Equal((string)pod["metadata"]!["name"]! + "\n", await http.GetStringAsync($"http://{ip}:8080/"));
+            Assert.StartsWith("containerd://", (string?)pod["status"]!["containerStatuses"]![0]!["containerID"]);
+        }
+
+        var wide = await kubectl.RunAsync(server.Kubeconfig, "get", "pods", "-o", "wide");
+        Assert.Contains("edge-a", wide.Stdout);
+        Assert.Contains("1/1", wide.Stdout);
+        var describe = await kubectl.RunAsync(server.Kubeconfig, "describe", "pod", (string)pods[0]!["metadata"]!["name"]!);
+        Assert.Contains("Started", describe.Stdout);
+
+        var delete = await kubectl.RunAsync(server.Kubeconfig, "delete", "deployment", "web", "--wait");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        await WaitForAsync(kubectl, server, node, ["get", "pods", "-l", "app=web", "-o", "name"], o => o.Trim().Length == 0);
+        var left = await WaitForRuntimeEmptyAsync(node);
+        Assert.Empty(left);
+        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(node.DataDir, "pods")));
+        Assert.Empty(Directory.Exists(node.PodLogDir) ? Directory.EnumerateDirectories(node.PodLogDir) : []);
+    }
+
+    private static async Task<string[]> WaitForRuntimeEmptyAsync(AgentNode node)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        string[] left;
+        do
+        {
+            left = await node.RuntimeContainersAsync();
+            if (left.Length == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(250);
+        }
+        while (DateTime.UtcNow < deadline);
+        return left;
+    }
+
+    private static async Task<string> WaitForAsync(Kubectl kubectl, ServerProcess server, AgentNode node, string[] args, Func<string, bool> check)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        RunResult? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await kubectl.RunAsync(server.Kubeconfig, args);
+            if (last.ExitCode == 0 && check(last.Stdout))
+            {
+                return last.Stdout;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"kubectl {string.Join(' ', args)}: not there in {Patience.TotalSeconds} s; last {last}\nagent:\n{node.Process.Errors}\nserver:\n{server.Output[^Math.Min(4000, server.Output.Length)..]}");
+    }
+}

@@ -1,0 +1,141 @@
+namespace Edge.E2E.Tests.Infrastructure;
+
+/// <summary>
+/// A real <c>edge-agent</c> joined to a test server and running pods on its own containerd: its data
+/// dir, pod log dir and CNI bridge are the test's own, and the busybox test image sits in its images
+/// dir. Disposal stops the agent, then removes what outlives it — leftover pod processes (found
+/// through their command lines naming this node's data dir, killed by PID), the bridge, and the dirs.
+/// </summary>
+public sealed class AgentNode : IAsyncDisposable
+{
+    private readonly TempDir _temp;
+    private StreamingProcess? _process;
+
+    private AgentNode(TempDir temp, string name)
+    {
+        _temp = temp;
+        Name = name;
+        Bridge = "edge" + Guid.NewGuid().ToString("N")[..8];
+    }
+
+    public string Name { get; }
+
+    public string DataDir => _temp[Name + "-agent"];
+
+    public string ConfigFile => _temp[Name + "-agent.yaml"];
+
+    public string PodLogDir => _temp[Name + "-pod-logs"];
+
+    public string Bridge { get; }
+
+    /// <summary>The agent's own containerd socket (for ctr as the oracle).</summary>
+    public string ContainerdSocket => Path.Combine(DataDir, "containerd", "containerd.sock");
+
+    public StreamingProcess Process => _process ?? throw new InvalidOperationException("not running");
+
+    /// <summary>Joins <paramref name="server"/> as <paramref name="name"/>, puts the busybox image in place and starts <c>run</c>.</summary>
+    public static async Task<AgentNode> StartAsync(TempDir temp, ServerProcess server, string name)
+    {
+        var node = new AgentNode(temp, name);
+        var token = (await Run.Async(Binaries.Server(), ["token", "--data-dir", server.DataDir])).Stdout.Trim();
+        var join = await Run.Async(Binaries.Agent(), [
+            "join", $"https://127.0.0.1:{server.Port}", "--token", token, "--node-name", name, "--data-dir", node.DataDir, "--config", node.ConfigFile]);
+        if (join.ExitCode != 0)
+        {
+            throw new InvalidOperationException("join failed: " + join);
+        }
+
+        var images = Path.Combine(node.DataDir, "images");
+        Directory.CreateDirectory(images);
+        TestImages.WriteBusybox(Path.Combine(images, "busybox.tar"));
+        node.Start();
+        return node;
+    }
+
+    public void Start()
+    {
+        _process = StreamingProcess.Start(Binaries.Agent(), ["run", "--config", ConfigFile, "--pod-log-dir", PodLogDir, "--cni-bridge", Bridge], new Dictionary<string, string?>());
+    }
+
+    /// <summary>SIGTERM and wait: the agent leaves, its pods keep running.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            Posix.Kill(process.Pid, Posix.SIGTERM);
+            await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+    }
+
+    /// <summary><c>ctr -n k8s.io containers ls -q</c> against the agent's containerd: sandboxes and containers alike.</summary>
+    public async Task<string[]> RuntimeContainersAsync()
+    {
+        var result = await Run.Async("ctr", ["--address", ContainerdSocket, "-n", "k8s.io", "containers", "ls", "-q"]);
+        return result.ExitCode == 0
+            ? result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : throw new InvalidOperationException("ctr failed: " + result);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+
+        // Pods the test did not delete outlive the agent (as they should on a device); a test must not.
+        foreach (var pid in ProcessesNaming(DataDir))
+        {
+            try
+            {
+                using var leftover = System.Diagnostics.Process.GetProcessById(pid);
+                leftover.Kill(entireProcessTree: true);
+                leftover.WaitForExit(5000);
+            }
+            catch (ArgumentException)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        await Run.Async("ip", ["link", "del", Bridge]);
+        foreach (var mount in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(DataDir, StringComparison.Ordinal)).OrderByDescending(m => m.Length))
+        {
+            await Run.Async("umount", ["-l", mount]);
+        }
+    }
+
+    /// <summary>PIDs whose command line names <paramref name="path"/> (containerd shims carry their socket path).</summary>
+    private static IEnumerable<int> ProcessesNaming(string path)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            string commandLine;
+            try
+            {
+                commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            if (commandLine.Contains(path, StringComparison.Ordinal))
+            {
+                yield return pid;
+            }
+        }
+    }
+}
