@@ -74,8 +74,7 @@ try
             var build = BuildInfo.FromAssembly(typeof(AgentCommands).Assembly);
             var options = new RunOptions(
                 new Uri(server), dataDir, "/", JoinCommand.KubernetesArchitecture(RuntimeInformation.OSArchitecture), build.GitVersion);
-            var log = new AgentLog("Edge.Agent.Run", Console.Error, TimeProvider.System);
-            await new AgentRunner(options, identity, log, TimeProvider.System).RunAsync(stop.Token);
+            await new AgentServices(options, identity, build.GitVersion, TimeProvider.System).RunAsync(stop.Token);
             return 0;
         }
 
