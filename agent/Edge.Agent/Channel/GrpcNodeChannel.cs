@@ -27,7 +27,7 @@ public sealed class GrpcNodeChannel(Uri server, Func<NodeIdentity> loadIdentity)
         Marshallers.Create(m => m.ToByteArray(), AgentMessage.Parser.ParseFrom),
         Marshallers.Create(m => m.ToByteArray(), ServerMessage.Parser.ParseFrom));
 
-    public async Task<INodeChannelStream> OpenAsync(CancellationToken cancellationToken)
+    public Task<INodeChannelStream> OpenAsync(CancellationToken cancellationToken)
     {
         NodeIdentity identity;
         try
@@ -54,28 +54,25 @@ public sealed class GrpcNodeChannel(Uri server, Func<NodeIdentity> loadIdentity)
             MaxReceiveMessageSize = NodeChannelProtocol.MaxMessageBytes,
             MaxSendMessageSize = NodeChannelProtocol.MaxMessageBytes,
         });
+        // The server answers only after the hello (HTTP/2 may hold the request's headers until the
+        // first message), so a refused stream shows on the first receive, not here.
         var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(Connect, null, new CallOptions(cancellationToken: cancellationToken));
-        var stream = new Stream(call, channel, identity, presented);
-        try
-        {
-            await Guard(() => call.ResponseHeadersAsync);
-            return stream;
-        }
-        catch
-        {
-            await stream.DisposeAsync();
-            throw;
-        }
+        return Task.FromResult<INodeChannelStream>(new Stream(call, channel, identity, presented));
     }
 
     /// <summary>gRPC and socket failures become <see cref="NodeChannelException"/>s; cancellation passes.</summary>
-    private static async Task<T> Guard<T>(Func<Task<T>> action)
+    private static async Task<T> Guard<T>(Func<Task<T>> action, CancellationToken cancellationToken)
     {
         try
         {
             return await action();
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // Grpc.Net.Client reports our own cancellation as a status; the loops expect the usual exception.
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
+        }
+        catch (RpcException e)
         {
             throw new NodeChannelException($"{e.StatusCode}: {e.Status.Detail}", e);
         }
@@ -94,10 +91,10 @@ public sealed class GrpcNodeChannel(Uri server, Func<NodeIdentity> loadIdentity)
             {
                 await call.RequestStream.WriteAsync(message, cancellationToken);
                 return true;
-            });
+            }, cancellationToken);
 
         public Task<ServerMessage?> ReceiveAsync(CancellationToken cancellationToken) =>
-            Guard(async () => await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null);
+            Guard(async () => await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null, cancellationToken);
 
         public ValueTask DisposeAsync()
         {

@@ -9,7 +9,7 @@ namespace Edge.Agent.Channel;
 /// </summary>
 public interface INodeChannelTransport
 {
-    /// <summary>Opens a stream; the server has accepted it when this returns.</summary>
+    /// <summary>Opens a stream; a refusal by the server shows on the first send or receive.</summary>
     Task<INodeChannelStream> OpenAsync(CancellationToken cancellationToken);
 }
 

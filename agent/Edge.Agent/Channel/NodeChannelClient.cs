@@ -74,7 +74,7 @@ public sealed class NodeChannelClient(INodeChannelTransport transport, string no
         var acked = _feed.Current?.Revision ?? 0;
         _statuses.Reconnected();
         await SendAsync(stream, new AgentMessage { Sequence = NextSequence(), Hello = new Hello { NodeName = nodeName, AckedRevision = acked, AgentVersion = agentVersion } }, stop);
-        log.Info(acked > 0 ? $"node channel open; resuming after revision {acked}" : "node channel open; waiting for the first snapshot");
+        log.Info(acked > 0 ? $"node channel: hello sent; resuming after revision {acked}" : "node channel: hello sent; waiting for the first snapshot");
 
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var receiving = ReceiveLoopAsync(stream, connection.Token);

@@ -74,7 +74,9 @@ public sealed class NodeChannelHub(NodeHubParts parts, X509Certificate2 authorit
         if (user is null)
         {
             NodeHubLog.Refused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?", context.Connection.ClientCertificate?.Subject ?? "no certificate", refusal.Code, refusal.Message);
-            EndCall(context, refusal.Code, refusal.Message);
+            // Trailers-only: the status in the response headers, no body (what gRPC clients expect of a call refused at once).
+            context.Response.Headers["grpc-status"] = refusal.Code.ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers["grpc-message"] = Uri.EscapeDataString(refusal.Message);
             return;
         }
 

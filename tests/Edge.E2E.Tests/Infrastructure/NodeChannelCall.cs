@@ -36,9 +36,12 @@ public sealed class NodeChannelCall : IAsyncDisposable
 
     public async Task<ServerMessage> HelloAsync(string node, long ackedRevision)
     {
-        await SendAsync(new AgentMessage { Hello = new Hello { NodeName = node, AckedRevision = ackedRevision, AgentVersion = "e2e" } });
+        await SendHelloAsync(node, ackedRevision);
         return await NextAsync();
     }
+
+    public Task SendHelloAsync(string node, long ackedRevision) =>
+        SendAsync(new AgentMessage { Hello = new Hello { NodeName = node, AckedRevision = ackedRevision, AgentVersion = "e2e" } });
 
     public Task SendAsync(AgentMessage message)
     {
