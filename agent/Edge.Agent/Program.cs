@@ -79,7 +79,9 @@ try
             var log = new AgentLog("Edge.Agent.Run", Console.Error, TimeProvider.System);
             var (pauseOk, pauseLine) = EmbeddedPause.EnsureImage(ImageMirrorOptions.ForDataDir(dataDir).ImagesDir);
             (pauseOk ? (Action<string>)log.Info : log.Warn)(pauseLine);
-            await new AgentRunner(options, identity, log, TimeProvider.System).RunAsync(stop.Token);
+            var runtime = new NodeRuntimeOptions(
+                identity.NodeName, dataDir, values.GetRequiredString("pod-log-dir"), values.GetString("container-runtime-endpoint"), values.GetRequiredString("cni-bridge"));
+            await new AgentServices(options, runtime, identity, build.GitVersion, TimeProvider.System).RunAsync(stop.Token);
             return 0;
         }
 

@@ -16,7 +16,7 @@ public sealed class ApiEventRecorder : IPodEventRecorder, IAsyncDisposable
     private static readonly TimeSpan RepeatWindow = TimeSpan.FromMinutes(10);
 
     private readonly Channel<(PodReference Pod, string Type, string Reason, string Message, string? FieldPath, DateTimeOffset At)> _queue =
-        Channel.CreateBounded<(PodReference, string, string, string, string?, DateTimeOffset)>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        System.Threading.Channels.Channel.CreateBounded<(PodReference, string, string, string, string?, DateTimeOffset)>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Dictionary<string, (string Name, int Count, DateTimeOffset First)> _recent = new(StringComparer.Ordinal);
     private readonly NodeApiClient _client;
     private readonly string _nodeName;

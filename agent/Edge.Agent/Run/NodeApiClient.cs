@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Edge.Agent.Channel;
 using Edge.Agent.Identity;
 
 namespace Edge.Agent.Run;
@@ -23,18 +23,12 @@ public sealed class NodeApiClient : IDisposable
 
     public NodeApiClient(Uri server, NodeIdentity identity)
     {
-        _presented = identity.ClientCertificate();
-        var authority = identity.Authority;
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = ConnectAsync,
             PooledConnectionLifetime = TimeSpan.FromMinutes(10),
         };
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-            (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) == 0
-            && certificate is System.Security.Cryptography.X509Certificates.X509Certificate2 serving
-            && NodeIdentity.ChainsTo(serving, authority, usageOid: "1.3.6.1.5.5.7.3.1");
-        handler.SslOptions.ClientCertificates = [_presented];
+        _presented = NodeTls.Configure(handler.SslOptions, identity);
         _http = new HttpClient(handler) { BaseAddress = server, Timeout = Timeout };
     }
 

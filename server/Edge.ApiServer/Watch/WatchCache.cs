@@ -59,7 +59,11 @@ public sealed partial class WatchCache(IStore store, ILogger logger, int capacit
     /// Subscribes to one resource (and namespace) from a revision, exclusive. Returns null when that
     /// revision is older than what the cache holds (410).
     /// </summary>
-    public WatchSubscription? Subscribe(ResourceType resource, string? ns, long fromRevision)
+    public WatchSubscription? Subscribe(ResourceType resource, string? ns, long fromRevision) =>
+        Subscribe([resource], ns, fromRevision);
+
+    /// <summary>Subscribes to the changes of several resources, in one revision order; null when <paramref name="fromRevision"/> is no longer held.</summary>
+    public WatchSubscription? Subscribe(ResourceType[] resources, string? ns, long fromRevision)
     {
         lock (_lock)
         {
@@ -68,7 +72,7 @@ public sealed partial class WatchCache(IStore store, ILogger logger, int capacit
                 return null;
             }
 
-            var subscription = new WatchSubscription(this, resource, ns, Channel.CreateBounded<CachedEvent>(
+            var subscription = new WatchSubscription(this, resources, ns, Channel.CreateBounded<CachedEvent>(
                 new BoundedChannelOptions(SubscriberBuffer) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait }),
                 Math.Max(fromRevision, 0));
             foreach (var cached in _ring)

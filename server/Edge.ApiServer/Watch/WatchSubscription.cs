@@ -3,10 +3,17 @@ using Edge.Api.Resources;
 
 namespace Edge.ApiServer.Watch;
 
-/// <summary>One watcher's queue of the events of its resource (and namespace), in revision order.</summary>
-public sealed class WatchSubscription(WatchCache cache, ResourceType resource, string? ns, Channel<CachedEvent> channel, long startRevision) : IDisposable
+/// <summary>
+/// One watcher's queue of the events of its resource (and namespace), in revision order. A node's
+/// channel watches several resources at once (<see cref="Resources"/>) so that it sees their
+/// changes in one order.
+/// </summary>
+public sealed class WatchSubscription(WatchCache cache, ResourceType[] resources, string? ns, Channel<CachedEvent> channel, long startRevision) : IDisposable
 {
-    public ResourceType Resource { get; } = resource;
+    /// <summary>The (first) resource watched.</summary>
+    public ResourceType Resource { get; } = resources[0];
+
+    public IReadOnlyList<ResourceType> Resources { get; } = resources;
 
     /// <summary>The revision the subscription started after.</summary>
     public long StartRevision { get; } = startRevision;
@@ -17,7 +24,7 @@ public sealed class WatchSubscription(WatchCache cache, ResourceType resource, s
     public bool Overflowed { get; private set; }
 
     internal bool Wants(CachedEvent cached) =>
-        ReferenceEquals(cached.Resource, Resource) && (ns is null || cached.Namespace == ns);
+        Array.IndexOf(resources, cached.Resource) >= 0 && (ns is null || cached.Namespace == ns);
 
     internal bool TryDeliver(CachedEvent cached) => channel.Writer.TryWrite(cached);
 

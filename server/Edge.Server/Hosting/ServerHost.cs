@@ -14,6 +14,7 @@ using Edge.Native;
 using Edge.Server.Join;
 using Edge.Server.Encryption;
 using Edge.Server.Kubeconfig;
+using Edge.Server.NodeHub;
 using Edge.Server.Pki;
 using Edge.Server.Scheduling;
 using Edge.Server.Storage;
@@ -85,7 +86,9 @@ public static class ServerHost
 
         var join = JoinService.Create(paths, pki, serverToken, api.Client, options.NodeCertificateLifetime, new NodeConfig(
             options.ClusterCidr, api.Network.Cidr, api.Network.At(10).ToString(), PodCidr: ""), loggerFactory.CreateLogger("join"), TimeProvider.System);
-        var app = BuildWebApplication(options, pki, loggerFactory, logger, handler, join, new SecretsEncryptionEndpoint(encryption, pki.Authority));
+        // The node channel follows the watch cache (started with the API above) and writes through the same registry.
+        using var nodeHub = NodeChannelHub.Create(api.Registry, api.WatchCache, pki.Authority, loggerFactory.CreateLogger("node-hub"), TimeProvider.System);
+        var app = BuildWebApplication(options, pki, loggerFactory, logger, handler, join, new SecretsEncryptionEndpoint(encryption, pki.Authority), nodeHub);
         try
         {
             await app.StartAsync();
@@ -104,7 +107,7 @@ public static class ServerHost
 
     private static WebApplication BuildWebApplication(
         ServerOptions options, ClusterPki pki, ILoggerFactory loggerFactory, ILogger logger, ApiRequestHandler handler, JoinService join,
-        SecretsEncryptionEndpoint secretsEncryption)
+        SecretsEncryptionEndpoint secretsEncryption, NodeChannelHub nodeHub)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = options.DataDir });
         builder.Services.AddSingleton(loggerFactory);
@@ -152,6 +155,9 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+        // Open node streams would hold up the shutdown: they end first, and the agents reconnect.
+        app.Lifetime.ApplicationStopping.Register(nodeHub.Stop);
+        app.Use(nodeHub.InvokeAsync);
         app.Use(join.InvokeAsync);
         app.Use(secretsEncryption.InvokeAsync);
         app.Run(handler.HandleAsync);
