@@ -9,7 +9,20 @@ $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
 $executables = @('server/Edge.Server/Edge.Server.csproj', 'agent/Edge.Agent/Edge.Agent.csproj')
 
+# The same compiler calls as build.sh's `native` step (gcc, or the aarch64 cross gcc).
+function Native {
+    foreach ($rid in $Rids) {
+        $gcc = if ($rid -eq 'linux-arm64' -and (uname -m) -ne 'aarch64') { 'aarch64-linux-gnu-gcc' }
+               elseif ($rid -eq 'linux-x64' -and (uname -m) -ne 'x86_64') { 'x86_64-linux-gnu-gcc' }
+               else { 'gcc' }
+        New-Item -ItemType Directory -Force "artifacts/native/$rid" | Out-Null
+        & $gcc -static -Os -s -Wall -Wextra -Werror -o "artifacts/native/$rid/pause" native/pause/pause.c
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    }
+}
+
 function Publish {
+    Native
     foreach ($rid in $Rids) {
         foreach ($project in $executables) {
             dotnet publish $project -c Release -r $rid -p:PublishAot=true -o "artifacts/publish/$rid" -nologo -v:q -clp:NoSummary

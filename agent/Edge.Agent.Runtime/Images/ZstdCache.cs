@@ -59,7 +59,7 @@ public static class ZstdCache
         }
     }
 
-    /// <summary>Deletes cache files no current archive uses.</summary>
+    /// <summary>Deletes cache entries no current archive uses.</summary>
     public static void RemoveAllBut(string cacheDir, IReadOnlySet<string> inUse)
     {
         if (!Directory.Exists(cacheDir))
@@ -69,7 +69,8 @@ public static class ZstdCache
 
         foreach (var file in Directory.EnumerateFiles(cacheDir, "*.tar"))
         {
-            if (!inUse.Contains(file))
+            // Dot-files are work in progress (an import checking its archive), not cache entries.
+            if (!inUse.Contains(file) && !Path.GetFileName(file).StartsWith('.'))
             {
                 File.Delete(file);
             }

@@ -59,7 +59,8 @@ public static class ImagesCommand
         }
         catch (ImageException e)
         {
-            throw new AgentException($"{file} is not an importable image: {e.Message}");
+            // A .tar.zst's problems are found in its decompressed copy: name the file the user gave.
+            throw new AgentException($"cannot import: {e.Message.Replace(checkedTar, file)}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -46,8 +46,35 @@ public sealed class ContainerdPullTests
         Assert.NotEqual(0, pull.ExitCode);
     }
 
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task PauseProgram_StopSignal_ExitsZero(string signal)
+    {
+        using var pause = System.Diagnostics.Process.Start(PauseProgram())!;
+        await Task.Delay(200);
+        Assert.False(pause.HasExited);
+
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pause.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await pause.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            if (!pause.HasExited)
+            {
+                pause.Kill();
+            }
+        }
+
+        Assert.Equal(0, pause.ExitCode);
+    }
+
     /// <summary>The pause program ./build.sh native compiled for this machine.</summary>
-    private static string PauseProgram()
+    internal static string PauseProgram()
     {
         var rid = TestImages.HostArchitecture == "amd64" ? "linux-x64" : "linux-arm64";
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -64,6 +64,9 @@ public sealed class AgentRunTests : IDisposable
 
         var node = await WaitForAsync(server, "/api/v1/nodes/pi-1", n => Condition(n, "Ready") is not null && n["status"]?["capacity"] is not null, TimeSpan.FromSeconds(15), agent);
         var status = node["status"]!;
+        // At start the agent packed the pause program it carries into its images dir.
+        var pause = Edge.Agent.Runtime.Images.ImageArchive.Load(Path.Combine(dataDir, "images", "edge-pause.tar"));
+        Assert.Equal("edge.local/pause:3.10", Assert.Single(pause.Images).Reference.ToString());
         foreach (var resource in new[] { "cpu", "memory", "pods", "ephemeral-storage" })
         {
             Assert.False(string.IsNullOrEmpty((string?)status["capacity"]![resource]), $"capacity.{resource} missing: {status.ToJsonString()}");

@@ -81,7 +81,8 @@ public sealed class PodsEndToEndTests : IDisposable
         await WaitForAsync(kubectl, server, node, ["get", "pods", "-l", "app=web", "-o", "name"], o => o.Trim().Length == 0);
         var left = await WaitForRuntimeEmptyAsync(node);
         Assert.Empty(left);
-        Assert.Empty(Directory.EnumerateDirectories(Path.Combine(node.DataDir, "pods")));
+        var podDirs = Path.Combine(node.DataDir, "pods");
+        Assert.Empty(Directory.Exists(podDirs) ? Directory.EnumerateDirectories(podDirs) : []);
         Assert.Empty(Directory.Exists(node.PodLogDir) ? Directory.EnumerateDirectories(node.PodLogDir) : []);
     }
 
