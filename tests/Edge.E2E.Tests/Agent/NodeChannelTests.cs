@@ -245,25 +245,22 @@ public sealed class NodeChannelTests : IDisposable
     [Fact]
     public async Task AgentRun_OpensTheChannel_AndReceivesItsPods()
     {
-        await using var server = await ServerProcess.StartAsync(_temp);
-        var token = (await Run.Async(Binaries.Server(), ["token", "--data-dir", server.DataDir])).Stdout.Trim();
-        var config = _temp["pi-3-agent.yaml"];
-        var join = await Run.Async(Binaries.Agent(), [
-            "join", $"https://127.0.0.1:{server.Port}", "--token", token, "--node-name", "pi-3", "--data-dir", _temp["pi-3-agent"], "--config", config]);
-        Assert.True(join.ExitCode == 0, join.ToString());
+        // A cluster CIDR and bridge of the test's own: the agent really runs the pod it receives.
+        await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--cluster-cidr", "10.77.0.0/16");
         await ApplyAsync(server, PodYaml("on-pi-3", "pi-3"));
 
-        await using var agent = StreamingProcess.Start(Binaries.Agent(), ["run", "--config", config], new Dictionary<string, string?>());
+        await using var node = await AgentNode.StartAsync(_temp, server, "pi-3");
+        var agent = node.Process;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!agent.Errors.Contains("desired state: snapshot at revision") && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
         }
 
-        Assert.True(agent.Errors.Contains("(1 pods, 0 configmaps, 0 secrets, podCIDR 10.42.", StringComparison.Ordinal), $"agent:\n{agent.Errors}\nserver:\n{server.Output}");
+        Assert.True(agent.Errors.Contains("(1 pods, 0 configmaps, 0 secrets, podCIDR 10.77.", StringComparison.Ordinal), $"agent:\n{agent.Errors}\nserver:\n{server.Output}");
         Assert.Contains("node pi-3 connected", server.Output);
         Posix.Kill(agent.Pid, Posix.SIGTERM);
-        var exit = await agent.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        var exit = await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Assert.True(exit == 0, $"exit {exit}; agent:\n{agent.Errors}");
         Assert.Contains("node channel stopped", agent.Errors);
     }

@@ -85,8 +85,12 @@ public sealed class AgentNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (ProcessesNaming(Path.Combine(DataDir, "containerd")).Any())
+        {
+            await RemovePodsLeftRunningAsync();
+        }
 
-        // Pods the test did not delete outlive the agent (as they should on a device); a test must not.
+        // Whatever still names the data dir (a containerd of a killed agent, a stuck shim): by PID.
         foreach (var pid in ProcessesNaming(DataDir))
         {
             try
@@ -105,6 +109,41 @@ public sealed class AgentNode : IAsyncDisposable
         foreach (var mount in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(DataDir, StringComparison.Ordinal)).OrderByDescending(m => m.Length))
         {
             await Run.Async("umount", ["-l", mount]);
+        }
+    }
+
+    /// <summary>
+    /// Pods outlive the agent by design. A test must not leave them: start the agent's containerd
+    /// again (its own config file) and stop and remove every sandbox through CRI, which also runs
+    /// the CNI teardown (addresses, iptables rules), then stop that containerd.
+    /// </summary>
+    private async Task RemovePodsLeftRunningAsync()
+    {
+        var config = Path.Combine(DataDir, "containerd", "config.toml");
+        if (!File.Exists(config))
+        {
+            return;
+        }
+
+        await using var containerd = StreamingProcess.Start("/usr/bin/containerd", ["--config", config], new Dictionary<string, string?>());
+        using var cri = new Edge.Agent.Runtime.Cri.CriClient(ContainerdSocket);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                foreach (var sandbox in await cri.ListPodSandboxesAsync(new Dictionary<string, string>(), CancellationToken.None))
+                {
+                    await cri.StopPodSandboxAsync(sandbox.Id, CancellationToken.None);
+                    await cri.RemovePodSandboxAsync(sandbox.Id, CancellationToken.None);
+                }
+
+                return;
+            }
+            catch (Edge.Agent.Runtime.Cri.CriException)
+            {
+                await Task.Delay(200);
+            }
         }
     }
 

@@ -115,11 +115,21 @@ public sealed class StreamingProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM first, so a process that owns children (an agent and its containerd) can stop them; SIGKILL after 10 s.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill();
+            Posix.Kill(_process.Id, Posix.SIGTERM);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+            }
         }
 
         await _process.WaitForExitAsync();
