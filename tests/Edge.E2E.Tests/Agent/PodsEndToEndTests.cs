@@ -84,6 +84,116 @@ public sealed class PodsEndToEndTests : IDisposable
         var podDirs = Path.Combine(node.DataDir, "pods");
         Assert.Empty(Directory.Exists(podDirs) ? Directory.EnumerateDirectories(podDirs) : []);
         Assert.Empty(Directory.Exists(node.PodLogDir) ? Directory.EnumerateDirectories(node.PodLogDir) : []);
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(node.DataDir, StringComparison.Ordinal));
+        foreach (var pod in pods)
+        {
+            var cgroup = $"/sys/fs/cgroup/memory/edge/besteffort/pod{(string)pod!["metadata"]!["uid"]!}";
+            Assert.False(Directory.Exists(cgroup), $"{cgroup} left behind");
+        }
+    }
+
+    [Fact]
+    public async Task FailingPods_ShowUpstreamReasonsAndEvents_InKubectl_AndTheAgentKeepsGoing()
+    {
+        await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--cluster-cidr", UniqueClusterCidr());
+        await using var node = await AgentNode.StartAsync(_temp, server, "edge-b");
+        var kubectl = new Kubectl("1.33", _temp["kube-cache"]);
+        await WaitForAsync(kubectl, server, node, ["get", "node", "edge-b", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
+        var image = TestImages.BusyboxReference;
+        var absentDir = _temp["absent-dir"];
+        var manifest = _temp["failing.yaml"];
+        File.WriteAllText(manifest, $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: liveness}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: c
+                image: {{image}}
+                command: ["sleep", "600"]
+                livenessProbe:
+                  exec: {command: ["cat", "/no/such/file"]}
+                  periodSeconds: 1
+                  failureThreshold: 1
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: hog}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: c
+                image: {{image}}
+                command: ["sh", "-c", "a=xxxxxxxxxxxxxxxx; while true; do a=$a$a; done"]
+                resources:
+                  limits: {memory: 16Mi}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: no-image}
+            spec:
+              containers:
+              - {name: c, image: edge.invalid/nothing:1}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: no-config}
+            spec:
+              containers:
+              - name: c
+                image: {{image}}
+                command: ["sleep", "600"]
+                env:
+                - name: K
+                  valueFrom:
+                    configMapKeyRef: {name: absent, key: k}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: no-command}
+            spec:
+              containers:
+              - {name: c, image: {{image}}, command: ["/no/such/program"]}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: no-hostpath}
+            spec:
+              containers:
+              - name: c
+                image: {{image}}
+                command: ["sleep", "600"]
+                volumeMounts: [{name: data, mountPath: /data}]
+              volumes:
+              - name: data
+                hostPath: {path: {{absentDir}}, type: Directory}
+            """);
+        var apply = await kubectl.RunAsync(server.Kubeconfig, "apply", "-f", manifest);
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+
+        string Column(string output, int index) => output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[index];
+        await WaitForAsync(kubectl, server, node, ["get", "pod", "hog", "--no-headers"], o => Column(o, 2) == "OOMKilled");
+        await WaitForAsync(kubectl, server, node, ["get", "pod", "no-image", "--no-headers"], o => Column(o, 2) is "ErrImagePull" or "ImagePullBackOff");
+        await WaitForAsync(kubectl, server, node, ["get", "pod", "no-config", "--no-headers"], o => Column(o, 2) == "CreateContainerConfigError");
+        await WaitForAsync(kubectl, server, node, ["get", "pod", "no-command", "--no-headers"], o => Column(o, 2) is "StartError" or "RunContainerError" or "CrashLoopBackOff");
+        await WaitForAsync(kubectl, server, node, ["get", "pod", "no-hostpath", "--no-headers"], o => Column(o, 2) == "ContainerCreating");
+        await WaitForAsync(kubectl, server, node, ["get", "pod", "liveness", "--no-headers"], o => int.Parse(Column(o, 3), System.Globalization.CultureInfo.InvariantCulture) >= 2);
+
+        var events = (await kubectl.RunAsync(server.Kubeconfig, "get", "events", "-o", "custom-columns=OBJ:.involvedObject.name,REASON:.reason,MSG:.message", "--no-headers")).Stdout;
+        Assert.Contains(events.Split('\n'), l => l.StartsWith("no-image", StringComparison.Ordinal) && l.Contains("Failed", StringComparison.Ordinal));
+        Assert.Contains(events.Split('\n'), l => l.StartsWith("no-config", StringComparison.Ordinal) && l.Contains("configmap \"absent\" not found", StringComparison.Ordinal));
+        Assert.Contains(events.Split('\n'), l => l.StartsWith("no-command", StringComparison.Ordinal) && l.Contains("/no/such/program", StringComparison.Ordinal));
+        Assert.Contains(events.Split('\n'), l => l.StartsWith("no-hostpath", StringComparison.Ordinal) && l.Contains("FailedMount", StringComparison.Ordinal));
+        Assert.Contains(events.Split('\n'), l => l.StartsWith("liveness", StringComparison.Ordinal) && l.Contains("Unhealthy", StringComparison.Ordinal));
+        var describe = await kubectl.RunAsync(server.Kubeconfig, "describe", "pod", "liveness");
+        Assert.Contains("Liveness probe failed", describe.Stdout);
+        Assert.False(node.Process.HasExited, "the agent exited: " + node.Process.Errors);
+        Assert.DoesNotContain("Unhandled exception", node.Process.Errors);
+
+        var delete = await kubectl.RunAsync(server.Kubeconfig, "delete", "pods", "--all", "--wait");
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        Assert.Empty(await WaitForRuntimeEmptyAsync(node));
     }
 
     private static async Task<string[]> WaitForRuntimeEmptyAsync(AgentNode node)
