@@ -1,5 +1,4 @@
 using System.Text;
-using System.Threading.Channels;
 using Edge.Agent.Logs;
 using Edge.NodeChannel;
 using Edge.NodeChannel.V1;
@@ -9,7 +8,7 @@ namespace Edge.Agent.Tests.Logs;
 public sealed class LogStreamsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("edge-logstreams-").FullName;
-    private readonly Channel<LogChunk> _sent = Channel.CreateUnbounded<LogChunk>();
+    private readonly System.Threading.Channels.Channel<LogChunk> _sent = System.Threading.Channels.Channel.CreateUnbounded<LogChunk>();
     private readonly CancellationTokenSource _connection = new();
 
     public void Dispose()
@@ -110,6 +109,7 @@ public sealed class LogStreamsTests : IDisposable
         streams.Credit(3, 1);
         var third = await NextAsync();
         Assert.False(third.End);
+        streams.Credit(3, 1);
         var rest = await UntilEndAsync(streams, 3);
         Assert.Equal(40_000 * 16, second.Data.Length + third.Data.Length + rest.Sum(c => c.Data.Length));
     }
