@@ -73,7 +73,9 @@ public sealed partial class LogsEndToEndTests : IDisposable
             metadata: {name: restarts}
             spec:
               terminationGracePeriodSeconds: 1
-              volumes: [{name: state, emptyDir: {}}]
+              volumes:
+              - name: state
+                emptyDir: {}
               containers:
               - name: app
                 image: {{TestImages.BusyboxReference}}
