@@ -17,6 +17,7 @@ public sealed partial class LogsEndToEndTests : IDisposable
     private static string UniqueClusterCidr() => $"10.{100 + Random.Shared.Next(100)}.0.0/16";
 
     [Theory]
+    [InlineData("1.27")]
     [InlineData("1.33")]
     public async Task Logs_WholeTailTimestampsContainerFollowPrevious_AndTheirErrors(string version)
     {
