@@ -16,6 +16,15 @@ public static class NodeChannelProtocol
     /// ConfigMaps and Secrets they use (each up to 1 MiB), far more than gRPC's usual 4 MiB.
     /// </summary>
     public const int MaxMessageBytes = 64 * 1024 * 1024;
+
+    /// <summary>The most log bytes one <c>LogChunk</c> carries: lines that came together travel together, up to this.</summary>
+    public const int LogChunkBytes = 32 * 1024;
+
+    /// <summary>
+    /// Log chunks in flight per stream before the server grants more: 256 KiB keeps a follow
+    /// smooth over a slow link, and bounds what the hub holds for one slow <c>kubectl logs</c>.
+    /// </summary>
+    public const uint LogWindow = 8;
 }
 
 /// <summary>The gRPC status codes (grpc/doc/statuscodes.md) the node channel uses.</summary>

@@ -1,3 +1,4 @@
+using Edge.Agent.Logs;
 using Edge.Agent.Run;
 using Edge.Agent.Runtime.Desired;
 using Edge.NodeChannel.V1;
@@ -9,9 +10,11 @@ namespace Edge.Agent.Channel;
 /// stream open (reconnecting with back-off, 1 s doubling to 30 s with jitter), says hello with the
 /// last revision it applied so the server resumes instead of re-sending everything, publishes each
 /// snapshot and delta to <see cref="DesiredState"/> and acks it, and sends what the runtime queues
-/// on <see cref="PodStatus"/> until the server acks it. Only a stop request ends it.
+/// on <see cref="PodStatus"/> until the server acks it, and serves the server's log requests from
+/// <paramref name="logs"/> (streams live as long as the connection). Only a stop request ends it.
 /// </summary>
-public sealed class NodeChannelClient(INodeChannelTransport transport, string nodeName, string agentVersion, AgentLog log, TimeProvider time, Backoff backoff)
+public sealed class NodeChannelClient(
+    INodeChannelTransport transport, string nodeName, string agentVersion, IContainerLogSource logs, AgentLog log, TimeProvider time, Backoff backoff)
 {
     /// <summary>How often an idle agent tells the server it is alive (the server gives up after 90 s of silence).</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(30);
@@ -21,8 +24,8 @@ public sealed class NodeChannelClient(INodeChannelTransport transport, string no
     private readonly SemaphoreSlim _sending = new(1, 1);
     private ulong _sequence;
 
-    public NodeChannelClient(INodeChannelTransport transport, string nodeName, string agentVersion, AgentLog log, TimeProvider time)
-        : this(transport, nodeName, agentVersion, log, time, new Backoff())
+    public NodeChannelClient(INodeChannelTransport transport, string nodeName, string agentVersion, IContainerLogSource logs, AgentLog log, TimeProvider time)
+        : this(transport, nodeName, agentVersion, logs, log, time, new Backoff())
     {
     }
 
@@ -77,15 +80,17 @@ public sealed class NodeChannelClient(INodeChannelTransport transport, string no
         log.Info(acked > 0 ? $"node channel: hello sent; resuming after revision {acked}" : "node channel: hello sent; waiting for the first snapshot");
 
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var receiving = ReceiveLoopAsync(stream, connection.Token);
+        var streams = new LogStreams(logs, time, (chunk, token) => SendAsync(stream, new AgentMessage { Sequence = NextSequence(), LogChunk = chunk }, token));
+        var receiving = ReceiveLoopAsync(stream, streams, connection.Token);
         var sending = SendLoopAsync(stream, connection.Token);
         var first = await Task.WhenAny(receiving, sending);
         await connection.CancelAsync();
         await Task.WhenAll(receiving, sending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await streams.StopAllAsync();
         await first;
     }
 
-    private async Task ReceiveLoopAsync(INodeChannelStream stream, CancellationToken cancellationToken)
+    private async Task ReceiveLoopAsync(INodeChannelStream stream, LogStreams streams, CancellationToken cancellationToken)
     {
         while (await stream.ReceiveAsync(cancellationToken) is { } message)
         {
@@ -114,6 +119,18 @@ public sealed class NodeChannelClient(INodeChannelTransport transport, string no
                     }
 
                     _statuses.Settle(message.StatusAck);
+                    break;
+
+                case ServerMessage.BodyOneofCase.LogRequest:
+                    streams.Start(message.LogRequest, cancellationToken);
+                    break;
+
+                case ServerMessage.BodyOneofCase.LogCredit:
+                    streams.Credit(message.LogCredit.StreamId, message.LogCredit.Chunks);
+                    break;
+
+                case ServerMessage.BodyOneofCase.LogCancel:
+                    streams.Cancel(message.LogCancel.StreamId);
                     break;
 
                 case ServerMessage.BodyOneofCase.Error:

@@ -1,5 +1,6 @@
 using Edge.Agent.Channel;
 using Edge.Agent.Identity;
+using Edge.Agent.Logs;
 using Edge.Agent.Runtime.Desired;
 
 namespace Edge.Agent.Run;
@@ -31,7 +32,7 @@ public sealed class AgentServices
         Runner = new AgentRunner(options, identity, new AgentLog("Edge.Agent.Run", Console.Error, time), time, ReadinessAsync);
         Channel = new NodeChannelClient(
             new GrpcNodeChannel(options.Server, () => NodeIdentity.TryLoad(options.DataDir) ?? throw new AgentException($"{options.DataDir} holds no node identity any more")),
-            identity.NodeName, agentVersion, new AgentLog("Edge.Agent.Channel", Console.Error, time), time);
+            identity.NodeName, agentVersion, new NodeLogSource(runtime.PodLogsDir, () => _runtime?.Cri), new AgentLog("Edge.Agent.Channel", Console.Error, time), time);
     }
 
     public AgentRunner Runner { get; }

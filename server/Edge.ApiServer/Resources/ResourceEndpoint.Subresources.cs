@@ -126,22 +126,6 @@ public sealed partial class ResourceEndpoint
         await WriteJsonAsync(context, SuccessNode(), StatusCodes.Status201Created);
     }
 
-    /// <summary>
-    /// <c>pods/log</c>: logs live on the node. Until the node channel carries log requests, a
-    /// bound pod's log is answered with an honest 503 and an unbound one with upstream's 400.
-    /// </summary>
-    private async Task HandleLogAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
-    {
-        var pod = await registry.GetAsync(request.Resource, request.Namespace, request.Name!, cancellationToken);
-        var node = ObjectFields.String(pod["spec"], "nodeName");
-        if (string.IsNullOrEmpty(node))
-        {
-            throw ApiException.BadRequest($"pod {request.Name} does not have a host assigned");
-        }
-
-        throw ApiException.Unavailable($"logs of pods on node \"{node}\" are not available: the node channel is not part of this server build yet");
-    }
-
     private static JsonObject SuccessNode() => new()
     {
         ["kind"] = "Status",

@@ -88,6 +88,7 @@ public static class ServerHost
             options.ClusterCidr, api.Network.Cidr, api.Network.At(10).ToString(), PodCidr: ""), loggerFactory.CreateLogger("join"), TimeProvider.System);
         // The node channel follows the watch cache (started with the API above) and writes through the same registry.
         using var nodeHub = NodeChannelHub.Create(api.Registry, api.WatchCache, pki.Authority, loggerFactory.CreateLogger("node-hub"), TimeProvider.System);
+        api.Resources.Logs = nodeHub;
         var app = BuildWebApplication(options, pki, loggerFactory, logger, handler, join, new SecretsEncryptionEndpoint(encryption, pki.Authority), nodeHub);
         try
         {

@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using Edge.Api.Meta;
 using Edge.ApiServer;
 using Edge.ApiServer.Authentication;
 using Edge.ApiServer.Authorization;
+using Edge.ApiServer.Logs;
 using Edge.ApiServer.Registry;
 using Edge.ApiServer.Watch;
 using Edge.NodeChannel;
@@ -25,10 +27,12 @@ public sealed record NodeHubParts(WatchCache WatchCache, NodeStateReader Reader,
 /// node's client certificate of the cluster CA (<c>CN=system:node:&lt;name&gt;</c>,
 /// <c>O=system:nodes</c>) gets a stream; anything else ends at once with UNAUTHENTICATED or
 /// PERMISSION_DENIED. Every failure is a gRPC status in the trailers; no stream can take the hub down.
+/// It also knows which nodes are connected, and asks them for pod logs (<see cref="IPodLogs"/>).
 /// </summary>
-public sealed class NodeChannelHub(NodeHubParts parts, X509Certificate2 authority, ILogger logger, TimeProvider time) : IDisposable
+public sealed class NodeChannelHub(NodeHubParts parts, X509Certificate2 authority, ILogger logger, TimeProvider time) : IPodLogs, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, NodeSession> _sessions = new(StringComparer.Ordinal);
 
     public static NodeChannelHub Create(ObjectRegistry registry, WatchCache watchCache, X509Certificate2 authority, ILogger logger, TimeProvider time) =>
         new(new NodeHubParts(watchCache, new NodeStateReader(registry), new NodeStatusWriter(registry, new NodeAuthorizer(registry))), authority, logger, time);
@@ -83,13 +87,30 @@ public sealed class NodeChannelHub(NodeHubParts parts, X509Certificate2 authorit
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         await context.Response.StartAsync(ended.Token);
         var session = new NodeSession(context.Request.BodyReader, context.Response.BodyWriter, user, parts, logger, time);
-        var (code, message) = await session.RunAsync(ended.Token);
+        // The newest stream of a node serves its requests; an older one still ending must not take it away.
+        _sessions[user.NodeName!] = session;
+        (int Code, string Message) end;
+        try
+        {
+            end = await session.RunAsync(ended.Token);
+        }
+        finally
+        {
+            _sessions.TryRemove(KeyValuePair.Create(user.NodeName!, session));
+        }
+
+        var (code, message) = end;
         NodeHubLog.Disconnected(logger, user.NodeName!, code, message);
         if (!context.RequestAborted.IsCancellationRequested)
         {
             EndCall(context, code, message);
         }
     }
+
+    public Task StreamAsync(string node, PodLogQuery query, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, CancellationToken cancellationToken) =>
+        _sessions.TryGetValue(node, out var session)
+            ? session.StreamLogAsync(query, write, cancellationToken)
+            : throw Api.Errors.ApiException.Unavailable($"node \"{node}\" is not connected");
 
     /// <summary>The node user of a cluster-CA client certificate, or the gRPC status that refuses it.</summary>
     private (UserInfo? User, (int Code, string Message) Refusal) Authenticate(X509Certificate2? certificate)

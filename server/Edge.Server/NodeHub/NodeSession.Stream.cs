@@ -42,6 +42,10 @@ public sealed partial class NodeSession
                     });
                     break;
 
+                case AgentMessage.BodyOneofCase.LogChunk:
+                    DeliverLog(message.LogChunk);
+                    break;
+
                 case AgentMessage.BodyOneofCase.Ack or AgentMessage.BodyOneofCase.Heartbeat:
                     // An ack matters on the next connect (the agent sends it in its hello); both reset the idle timer.
                     break;
@@ -68,11 +72,20 @@ public sealed partial class NodeSession
     /// <summary>The outbox never waits: a full one means the agent stopped reading, and the stream ends.</summary>
     private void Enqueue(ServerMessage message)
     {
-        message.Sequence = (ulong)Interlocked.Increment(ref _sequence);
-        if (!_outbox.Writer.TryWrite(message) && !_outbox.Reader.Completion.IsCompleted)
+        if (!TryEnqueue(message) && !_outbox.Reader.Completion.IsCompleted)
         {
             throw new NodeChannelException(GrpcStatusCodes.ResourceExhausted,
                 $"the node did not read its last {OutboxCapacity} messages; reconnect to resume");
+        }
+    }
+
+    /// <summary>Numbers and queues a message; the lock keeps sequence numbers in outbox order, as HTTP requests queue too.</summary>
+    private bool TryEnqueue(ServerMessage message)
+    {
+        lock (_outbox)
+        {
+            message.Sequence = ++_sequence;
+            return _outbox.Writer.TryWrite(message);
         }
     }
 

@@ -37,7 +37,7 @@ public sealed partial class NodeSession(
     private readonly Channel<ServerMessage> _outbox = Channel.CreateBounded<ServerMessage>(
         new BoundedChannelOptions(OutboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly string _node = user.NodeName!;
-    private long _sequence;
+    private ulong _sequence;
     private long _sentRevision;
 
     /// <summary>Runs the stream to its end; returns the gRPC status to end it with.</summary>
@@ -78,6 +78,7 @@ public sealed partial class NodeSession(
         finally
         {
             _outbox.Writer.TryComplete();
+            FailLogs();
             await session.CancelAsync();
             await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
