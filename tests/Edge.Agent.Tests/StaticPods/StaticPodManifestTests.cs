@@ -49,7 +49,8 @@ public sealed class StaticPodManifestTests
         var container = spec["containers"]![0]!;
         Assert.Equal("IfNotPresent", (string?)container["imagePullPolicy"]);
         Assert.Equal("TCP", (string?)container["ports"]![0]!["protocol"]);
-        Assert.Equal("Burstable", (string?)pod.Pod["status"]!["qosClass"]);
+        // Limits alone: requests default to them, so cpu and memory limits make the pod Guaranteed.
+        Assert.Equal("Guaranteed", (string?)pod.Pod["status"]!["qosClass"]);
     }
 
     [Fact]
