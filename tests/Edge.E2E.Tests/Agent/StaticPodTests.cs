@@ -50,7 +50,7 @@ public sealed class StaticPodTests : IDisposable
         var container = Running(first)!;
 
         // The mirror deleted: a new mirror, the same container.
-        var delete = await kubectl.RunAsync(server.Kubeconfig, "delete", "pod", "web-edge-s", "--timeout=60s");
+        var delete = await kubectl.RunAsync(server.Kubeconfig, "delete", "pod", "web-edge-s", "--wait=false");
         Assert.True(delete.ExitCode == 0, $"{delete}\nagent:\n{node.Process.Errors}");
         var recreated = await WaitForMirrorAsync(kubectl, server, node, m => Uid(m) != Uid(first) && Running(m) is not null);
         Assert.Equal(container, Running(recreated));
