@@ -81,7 +81,7 @@ try
             (pauseOk ? (Action<string>)log.Info : log.Warn)(pauseLine);
             var runtime = new NodeRuntimeOptions(
                 identity.NodeName, dataDir, values.GetRequiredString("pod-log-dir"), values.GetString("container-runtime-endpoint"), values.GetRequiredString("cni-bridge"));
-            await new AgentServices(options, runtime, identity, build.GitVersion, TimeProvider.System).RunAsync(stop.Token);
+            await new AgentServices(options, runtime, values.GetRequiredString("pod-manifest-path"), identity, build.GitVersion, TimeProvider.System).RunAsync(stop.Token);
             return 0;
         }
 

@@ -104,6 +104,14 @@ public static class AgentCommands
         Validate = v => v.Length is > 0 and <= 15 && v.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? null : $"'{v}' is not an interface name (1–15 letters, digits, '-', '_', '.')",
     };
 
+    public static readonly OptionSpec PodManifestPath = new("pod-manifest-path", OptionKind.String, "directory of static pod manifests the agent runs on its own (*.yaml, *.yml, *.json)")
+    {
+        ValueName = "DIR",
+        Default = "/etc/edge/manifests",
+        EnvironmentVariableOverride = "EDGE_AGENT_POD_MANIFEST_PATH",
+        Validate = v => v.StartsWith('/') ? null : "must be an absolute path",
+    };
+
     public static readonly OptionSpec Force = new("force", OptionKind.Bool, "renew even when the certificate is not due")
     {
         AllowedInConfigFile = false,
@@ -118,7 +126,7 @@ public static class AgentCommands
 
     public static readonly CommandSpec Run = new("run", "Run the agent from its config file (the systemd service).")
     {
-        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr, PodLogDir, CniBridge],
+        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr, PodLogDir, CniBridge, PodManifestPath],
     };
 
     public static readonly CommandSpec CertificateRenew = new("renew", "Renew the node certificate now if it is due (a third of its lifetime left), or with --force.")

@@ -2,13 +2,15 @@ using Edge.Agent.Channel;
 using Edge.Agent.Identity;
 using Edge.Agent.Logs;
 using Edge.Agent.Runtime.Desired;
+using Edge.Agent.StaticPods;
 
 namespace Edge.Agent.Run;
 
 /// <summary>
 /// What <c>edge-agent run</c> runs side by side: the node's status and heartbeat loop
-/// (<see cref="AgentRunner"/>), the node channel, and the pod runtime that takes its desired state
-/// from the channel and reports through it. Node Ready follows the runtime.
+/// (<see cref="AgentRunner"/>), the node channel, static pods, and the pod runtime that takes its
+/// desired state from the channel and reports through it (both through the static pods' decorators).
+/// Node Ready follows the runtime.
 /// </summary>
 public sealed class AgentServices
 {
@@ -22,7 +24,8 @@ public sealed class AgentServices
     private volatile NodeRuntime? _runtime;
     private volatile string _runtimeProblem = "container runtime is starting";
 
-    public AgentServices(RunOptions options, NodeRuntimeOptions runtime, NodeIdentity identity, string agentVersion, TimeProvider time)
+    /// <param name="podManifestPath">The static pod manifests' directory.</param>
+    public AgentServices(RunOptions options, NodeRuntimeOptions runtime, string podManifestPath, NodeIdentity identity, string agentVersion, TimeProvider time)
     {
         _options = options;
         _runtimeOptions = runtime;
@@ -33,6 +36,8 @@ public sealed class AgentServices
         Channel = new NodeChannelClient(
             new GrpcNodeChannel(options.Server, () => NodeIdentity.TryLoad(options.DataDir) ?? throw new AgentException($"{options.DataDir} holds no node identity any more")),
             identity.NodeName, agentVersion, new NodeLogSource(runtime.PodLogsDir, () => _runtime?.Cri), new AgentLog("Edge.Agent.Channel", Console.Error, time), time);
+        StaticPods = new StaticPodHost(
+            podManifestPath, identity.NodeName, runtime.CriSocket, Channel.DesiredState, Channel.PodStatus, new AgentLog("Edge.Agent.StaticPods", Console.Error, time), time);
     }
 
     public AgentRunner Runner { get; }
@@ -40,9 +45,12 @@ public sealed class AgentServices
     /// <summary>The node channel over gRPC; each stream presents the identity on disk at the time (renewals included).</summary>
     public NodeChannelClient Channel { get; }
 
-    public IDesiredStateFeed DesiredState => Channel.DesiredState;
+    /// <summary>Static pods: the runtime follows the channel through its decorators.</summary>
+    public StaticPodHost StaticPods { get; }
 
-    public IPodStatusSink PodStatus => Channel.PodStatus;
+    public IDesiredStateFeed DesiredState => StaticPods.DesiredState;
+
+    public IPodStatusSink PodStatus => StaticPods.PodStatus;
 
     /// <summary>Runs until <paramref name="stop"/>; every loop ends on it and retries every failure until then.</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -51,7 +59,7 @@ public sealed class AgentServices
         await using var recorder = new ApiEventRecorder(events, _identity.NodeName, _runtimeLog, _time);
         try
         {
-            await Task.WhenAll(Runner.RunAsync(stop), Channel.RunAsync(stop), RunRuntimeAsync(recorder, stop));
+            await Task.WhenAll(Runner.RunAsync(stop), Channel.RunAsync(stop), StaticPods.RunAsync(events, stop), RunRuntimeAsync(recorder, stop));
         }
         finally
         {

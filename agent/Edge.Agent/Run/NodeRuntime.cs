@@ -17,7 +17,13 @@ public sealed record NodeRuntimeOptions(
     string? ContainerRuntimeEndpoint,
     string BridgeName,
     string ContainerdBinary = "/usr/bin/containerd",
-    string CniBinDir = "/usr/lib/cni");
+    string CniBinDir = "/usr/lib/cni")
+{
+    /// <summary>The CRI socket the runtime talks to: the given endpoint, or the agent's own containerd's.</summary>
+    public string CriSocket => ContainerRuntimeEndpoint is { Length: > 0 } endpoint
+        ? endpoint.StartsWith("unix://", StringComparison.Ordinal) ? endpoint["unix://".Length..] : endpoint
+        : ContainerdPaths.Under(DataDir).Socket;
+}
 
 /// <summary>
 /// The pod-running half of <c>edge-agent run</c>: the image mirror for air-gapped images, the agent's
@@ -52,9 +58,9 @@ public sealed class NodeRuntime : IAsyncDisposable
             var paths = ContainerdPaths.Under(options.DataDir);
             var confDir = Path.Combine(options.DataDir, "cni", "net.d");
             string socket;
-            if (options.ContainerRuntimeEndpoint is { Length: > 0 } endpoint)
+            if (options.ContainerRuntimeEndpoint is { Length: > 0 })
             {
-                socket = endpoint.StartsWith("unix://", StringComparison.Ordinal) ? endpoint["unix://".Length..] : endpoint;
+                socket = options.CriSocket;
                 log.Info($"using the container runtime at {socket}; its registry and CNI settings are its own (images dir not wired in)");
             }
             else

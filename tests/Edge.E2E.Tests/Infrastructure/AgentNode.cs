@@ -9,12 +9,14 @@ namespace Edge.E2E.Tests.Infrastructure;
 public sealed class AgentNode : IAsyncDisposable
 {
     private readonly TempDir _temp;
+    private readonly string[] _runArgs;
     private StreamingProcess? _process;
 
-    private AgentNode(TempDir temp, string name)
+    private AgentNode(TempDir temp, string name, string[] runArgs)
     {
         _temp = temp;
         Name = name;
+        _runArgs = runArgs;
         Bridge = "edge" + Guid.NewGuid().ToString("N")[..8];
     }
 
@@ -34,9 +36,10 @@ public sealed class AgentNode : IAsyncDisposable
     public StreamingProcess Process => _process ?? throw new InvalidOperationException("not running");
 
     /// <summary>Joins <paramref name="server"/> as <paramref name="name"/>, puts the busybox image in place and starts <c>run</c>.</summary>
-    public static async Task<AgentNode> StartAsync(TempDir temp, ServerProcess server, string name)
+    /// <param name="runArgs">More flags for <c>run</c> (e.g. <c>--pod-manifest-path</c>), given on every start.</param>
+    public static async Task<AgentNode> StartAsync(TempDir temp, ServerProcess server, string name, params string[] runArgs)
     {
-        var node = new AgentNode(temp, name);
+        var node = new AgentNode(temp, name, runArgs);
         var token = (await Run.Async(Binaries.Server(), ["token", "--data-dir", server.DataDir])).Stdout.Trim();
         var join = await Run.Async(Binaries.Agent(), [
             "join", $"https://127.0.0.1:{server.Port}", "--token", token, "--node-name", name, "--data-dir", node.DataDir, "--config", node.ConfigFile]);
@@ -54,7 +57,7 @@ public sealed class AgentNode : IAsyncDisposable
 
     public void Start()
     {
-        _process = StreamingProcess.Start(Binaries.Agent(), ["run", "--config", ConfigFile, "--pod-log-dir", PodLogDir, "--cni-bridge", Bridge], new Dictionary<string, string?>());
+        _process = StreamingProcess.Start(Binaries.Agent(), ["run", "--config", ConfigFile, "--pod-log-dir", PodLogDir, "--cni-bridge", Bridge, .. _runArgs], new Dictionary<string, string?>());
     }
 
     /// <summary>SIGTERM and wait: the agent leaves, its pods keep running.</summary>
