@@ -11,6 +11,7 @@
 #   ./build.sh bench store      the store: embedded engine against a real etcd, same workload
 #   ./build.sh bench api        the API server over HTTPS: creates, LIST, watch fan-out, memory (--quick: short)
 #   ./build.sh bench scheduler  the scheduler in-process (1,000 / 5,000 nodes), then apply → bound through edge-server
+#   ./build.sh bench pods       pod start-up (30 pods) through server + agent on containerd, beside CRI alone; agent memory, sizes
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -223,6 +224,13 @@ bench() {
       shift
       publish "$(host_rid)"
       dotnet run --project bench/Edge.Bench -c Release -- api --server "$ARTIFACTS/publish/$(host_rid)/edge-server" "$@"
+      ;;
+    pods)
+      # Pod start-up through server + agent on a real containerd, beside CRI alone; agent memory;
+      # both RIDs are published so the binary sizes of both are reported.
+      shift
+      publish
+      dotnet run --project bench/Edge.Bench -c Release -- pods --publish "$ARTIFACTS/publish" "$@"
       ;;
     scheduler)
       # In-process first; then the published server end to end (apply of a Deployment → pods bound).

@@ -9,6 +9,15 @@ using Edge.Agent.Runtime.Images;
 using Edge.Cli;
 
 const string Executable = "edge-agent";
+
+// The GC sizes its gen0 budget after the CPU's last-level cache: tens to hundreds of MB on x86
+// servers and VMs, where the agent's steady churn (a CRI relist and a status per pod each second)
+// then stays resident between collections (measured: 110 MB with 30 pods, 49 MB with 2 MiB).
+// The runtime reads this setting only from the environment, so `run` restarts itself with it once.
+if (args.FirstOrDefault() == "run")
+{
+    Edge.Native.ProcessEnvironment.ReexecWith("DOTNET_GCgen0size", "200000");
+}
 try
 {
     var commandLine = CommandLineParser.Parse(AgentCommands.Root, args);

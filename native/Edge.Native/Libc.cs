@@ -42,4 +42,7 @@ internal static partial class Libc
 
     [LibraryImport(Libc.Name, EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Umount2(string target, int flags);
+
+    [LibraryImport(Libc.Name, EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Execve(string path, string?[] argv, string?[] envp);
 }

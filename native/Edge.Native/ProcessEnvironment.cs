@@ -19,4 +19,34 @@ public static class ProcessEnvironment
 
         Environment.SetEnvironmentVariable(name, value);
     }
+
+    /// <summary>
+    /// Replaces this process with a fresh start of the same program (same PID, arguments and
+    /// environment) plus <paramref name="name"/>=<paramref name="value"/>, unless the variable is set
+    /// already. For runtime settings that are read only from the environment before managed code
+    /// runs. Returns only when it did nothing or execve failed (then the process goes on as it is).
+    /// </summary>
+    public static bool ReexecWith(string name, string value)
+    {
+        if (Environment.GetEnvironmentVariable(name) is not null || Environment.ProcessPath is not { } program)
+        {
+            return false;
+        }
+
+        var arguments = Environment.GetCommandLineArgs();
+        var argv = new string?[arguments.Length + 1];
+        argv[0] = program;
+        Array.Copy(arguments, 1, argv, 1, arguments.Length - 1);
+        var environment = Environment.GetEnvironmentVariables();
+        var envp = new string?[environment.Count + 2];
+        var i = 0;
+        foreach (System.Collections.DictionaryEntry entry in environment)
+        {
+            envp[i++] = $"{entry.Key}={entry.Value}";
+        }
+
+        envp[i] = $"{name}={value}";
+        Libc.Execve(program, argv, envp);
+        return false;
+    }
 }

@@ -37,15 +37,16 @@ public sealed class EdgeServerProcess : IAsyncDisposable
     /// <summary>Bytes of every file under the data dir.</summary>
     public long DataDirBytes => new DirectoryInfo(DataDir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
 
-    public static async Task<EdgeServerProcess> StartAsync(string binary, string dataDir, string kubeconfig, CancellationToken cancellationToken)
+    public static async Task<EdgeServerProcess> StartAsync(string binary, string dataDir, string kubeconfig, CancellationToken cancellationToken, params string[] extraArgs)
     {
         var port = FreePort();
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
+        string[] arguments =
+        [
             "server", "--data-dir", dataDir, "--https-listen-port", port.ToString(CultureInfo.InvariantCulture),
-            "--bind-address", "127.0.0.1", "--write-kubeconfig", kubeconfig,
-        })
+            "--bind-address", "127.0.0.1", "--write-kubeconfig", kubeconfig, .. extraArgs,
+        ];
+        foreach (var arg in arguments)
         {
             start.ArgumentList.Add(arg);
         }
