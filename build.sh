@@ -253,5 +253,5 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   bench) shift; bench "$@" ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

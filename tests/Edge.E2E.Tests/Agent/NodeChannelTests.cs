@@ -174,6 +174,13 @@ public sealed class NodeChannelTests : IDisposable
             Assert.Empty(resumed.Delta.RemovedPods);
         }
 
+        // The hub logs the resume as it starts the stream; the line may land just after the delta.
+        var logged = DateTime.UtcNow.AddSeconds(10);
+        while (!server.Output.Contains("resumed after revision", StringComparison.Ordinal) && DateTime.UtcNow < logged)
+        {
+            await Task.Delay(50);
+        }
+
         Assert.Contains("resumed after revision", server.Output);
         Assert.False(server.HasExited);
     }
