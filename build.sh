@@ -52,7 +52,8 @@ prereqs() {
   pkgs+=(etcd-server etcd-client)
   # The pause program (static C), and the container runtime the image and pod tests drive:
   # containerd + runc + CNI plugins, and busybox-static as the test image's only binary.
-  pkgs+=(gcc libc6-dev containerd runc containernetworking-plugins busybox-static)
+  # (the CNI bridge plugin masquerades pod traffic with iptables; tests remove their bridges with ip)
+  pkgs+=(gcc libc6-dev containerd runc containernetworking-plugins busybox-static iptables iproute2)
   # Cross-AOT for the other architecture, and qemu to run its binaries in the tests.
   if [ "$(host_rid)" = linux-x64 ]; then
     pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static)
