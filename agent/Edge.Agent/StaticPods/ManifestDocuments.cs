@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -18,7 +16,7 @@ public sealed class ManifestException(string message) : Exception(message);
 /// of one or more documents (through YamlDotNet's representation model — no reflection), with plain
 /// scalars typed as sigs.k8s.io/yaml types them (unquoted <c>true</c>, <c>12</c>, <c>1.5</c>, <c>null</c>).
 /// </summary>
-public static partial class ManifestDocuments
+public static class ManifestDocuments
 {
     /// <summary>More nesting than any pod needs; deeper is refused before the tree is built.</summary>
     private const int MaxDepth = 64;
@@ -108,46 +106,9 @@ public static partial class ManifestDocuments
 
                 return array;
             case YamlScalarNode scalar:
-                return Scalar(scalar);
+                return Edge.Cli.YamlScalars.ToJson(scalar);
             default:
                 throw new ManifestException($"line {node.Start.Line}: unsupported YAML node");
         }
     }
-
-    private static JsonNode? Scalar(YamlScalarNode scalar)
-    {
-        var text = scalar.Value ?? "";
-        if (scalar.Style != ScalarStyle.Plain)
-        {
-            return JsonValue.Create(text);
-        }
-
-        switch (text)
-        {
-            case "" or "~" or "null" or "Null" or "NULL":
-                return null;
-            case "true" or "True" or "TRUE":
-                return JsonValue.Create(true);
-            case "false" or "False" or "FALSE":
-                return JsonValue.Create(false);
-        }
-
-        if (IntegerPattern().IsMatch(text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
-        {
-            return JsonValue.Create(integer);
-        }
-
-        if (FloatPattern().IsMatch(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
-        {
-            return JsonValue.Create(real);
-        }
-
-        return JsonValue.Create(text);
-    }
-
-    [GeneratedRegex(@"^[-+]?(0|[1-9][0-9]*)$")]
-    private static partial Regex IntegerPattern();
-
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
-    private static partial Regex FloatPattern();
 }

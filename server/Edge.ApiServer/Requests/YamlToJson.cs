@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Edge.Api.Errors;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -12,7 +10,7 @@ namespace Edge.ApiServer.Requests;
 /// YAML request bodies as JSON trees, typing plain scalars by YAML 1.1/1.2 core rules as sigs.k8s.io/yaml
 /// does (unquoted <c>true</c>, <c>12</c>, <c>1.5</c>, <c>null</c>); quoted scalars stay strings.
 /// </summary>
-internal static partial class YamlToJson
+internal static class YamlToJson
 {
     public static JsonNode? Convert(byte[] body)
     {
@@ -106,46 +104,9 @@ internal static partial class YamlToJson
 
                 return array;
             case YamlScalarNode scalar:
-                return Scalar(scalar);
+                return Edge.Cli.YamlScalars.ToJson(scalar);
             default:
                 throw ApiException.BadRequest("unsupported YAML node (aliases are not accepted)");
         }
     }
-
-    private static JsonNode? Scalar(YamlScalarNode scalar)
-    {
-        var text = scalar.Value ?? "";
-        if (scalar.Style != ScalarStyle.Plain)
-        {
-            return JsonValue.Create(text);
-        }
-
-        switch (text)
-        {
-            case "" or "~" or "null" or "Null" or "NULL":
-                return null;
-            case "true" or "True" or "TRUE":
-                return JsonValue.Create(true);
-            case "false" or "False" or "FALSE":
-                return JsonValue.Create(false);
-        }
-
-        if (IntegerPattern().IsMatch(text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
-        {
-            return JsonValue.Create(integer);
-        }
-
-        if (FloatPattern().IsMatch(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
-        {
-            return JsonValue.Create(real);
-        }
-
-        return JsonValue.Create(text);
-    }
-
-    [GeneratedRegex(@"^[-+]?(0|[1-9][0-9]*)$")]
-    private static partial Regex IntegerPattern();
-
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
-    private static partial Regex FloatPattern();
 }
