@@ -20,4 +20,13 @@ public sealed record RuntimeOptions(
     public TimeSpan BackoffInitial { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A container's log file is rotated past this size (kubelet's containerLogMaxSize: 10 Mi).</summary>
+    public long ContainerLogMaxSize { get; init; } = 10L * 1024 * 1024;
+
+    /// <summary>Log files kept per container, the current one included (kubelet's containerLogMaxFiles: 5).</summary>
+    public int ContainerLogMaxFiles { get; init; } = 5;
+
+    /// <summary>How often log sizes are checked (kubelet: every 10 s).</summary>
+    public TimeSpan LogRotationInterval { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -89,7 +89,11 @@ try
             var (pauseOk, pauseLine) = EmbeddedPause.EnsureImage(ImageMirrorOptions.ForDataDir(dataDir).ImagesDir);
             (pauseOk ? (Action<string>)log.Info : log.Warn)(pauseLine);
             var runtime = new NodeRuntimeOptions(
-                identity.NodeName, dataDir, values.GetRequiredString("pod-log-dir"), values.GetString("container-runtime-endpoint"), values.GetRequiredString("cni-bridge"));
+                identity.NodeName, dataDir, values.GetRequiredString("pod-log-dir"), values.GetString("container-runtime-endpoint"), values.GetRequiredString("cni-bridge"))
+            {
+                ContainerLogMaxSize = Edge.Agent.Runtime.Pods.Quantity.Bytes(values.GetRequiredString("container-log-max-size")),
+                ContainerLogMaxFiles = values.GetInt("container-log-max-files"),
+            };
             await new AgentServices(options, runtime, values.GetRequiredString("pod-manifest-path"), identity, build.GitVersion, TimeProvider.System).RunAsync(stop.Token);
             return 0;
         }

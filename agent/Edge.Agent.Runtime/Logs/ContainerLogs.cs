@@ -69,6 +69,13 @@ public static class ContainerLogs
                 else
                 {
                     await Task.Delay(FollowPoll, cancellationToken);
+                    if (file.Length < file.Position)
+                    {
+                        // Rotated (copied away and truncated): the container writes from the start again.
+                        file.Position = 0;
+                        reader.DiscardBufferedData();
+                    }
+
                     continue;
                 }
             }

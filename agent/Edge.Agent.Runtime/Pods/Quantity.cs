@@ -33,6 +33,21 @@ public static class Quantity
     /// <summary>CPU in millicores, rounded up as upstream does (<c>0.0001</c> → 1m).</summary>
     public static long MilliCpu(string text) => (long)Math.Ceiling(Parse(text) * 1000);
 
+    /// <summary>Bytes of a user-given size; false for anything that is not a quantity.</summary>
+    public static bool TryBytes(string text, out long bytes)
+    {
+        try
+        {
+            bytes = Bytes(text);
+            return bytes >= 0;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            bytes = 0;
+            return false;
+        }
+    }
+
     /// <summary>Bytes, rounded up.</summary>
     public static long Bytes(string text) => (long)Math.Ceiling(Parse(text));
 }

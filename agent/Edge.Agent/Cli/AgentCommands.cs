@@ -96,6 +96,22 @@ public static class AgentCommands
         Validate = v => v.StartsWith('/') ? null : "must be an absolute path",
     };
 
+    public static readonly OptionSpec ContainerLogMaxSize = new("container-log-max-size", OptionKind.String, "rotate a container's log file past this size")
+    {
+        ValueName = "QUANTITY",
+        Default = "10Mi",
+        EnvironmentVariableOverride = "EDGE_AGENT_CONTAINER_LOG_MAX_SIZE",
+        Validate = v => Edge.Agent.Runtime.Pods.Quantity.TryBytes(v, out var bytes) && bytes >= 16 * 1024 ? null : $"'{v}' is not a size of at least 16Ki (such as 10Mi)",
+    };
+
+    public static readonly OptionSpec ContainerLogMaxFiles = new("container-log-max-files", OptionKind.Int, "log files kept per container, the current one included")
+    {
+        ValueName = "N",
+        Default = "5",
+        EnvironmentVariableOverride = "EDGE_AGENT_CONTAINER_LOG_MAX_FILES",
+        Validate = v => int.TryParse(v, out var n) && n >= 2 ? null : "must be 2 or more",
+    };
+
     public static readonly OptionSpec CniBridge = new("cni-bridge", OptionKind.String, "name of the host bridge the pods attach to")
     {
         ValueName = "NAME",
@@ -126,7 +142,7 @@ public static class AgentCommands
 
     public static readonly CommandSpec Run = new("run", "Run the agent from its config file (the systemd service).")
     {
-        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr, PodLogDir, CniBridge, PodManifestPath],
+        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr, PodLogDir, ContainerLogMaxSize, ContainerLogMaxFiles, CniBridge, PodManifestPath],
     };
 
     public static readonly CommandSpec CertificateRenew = new("renew", "Renew the node certificate now if it is due (a third of its lifetime left), or with --force.")

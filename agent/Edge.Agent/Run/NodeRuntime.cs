@@ -3,6 +3,7 @@ using Edge.Agent.Runtime.Containerd;
 using Edge.Agent.Runtime.Cri;
 using Edge.Agent.Runtime.Desired;
 using Edge.Agent.Runtime.Images;
+using Edge.Agent.Runtime.Logs;
 using Edge.Agent.Runtime.Pods;
 
 namespace Edge.Agent.Run;
@@ -19,6 +20,11 @@ public sealed record NodeRuntimeOptions(
     string ContainerdBinary = "/usr/bin/containerd",
     string CniBinDir = "/usr/lib/cni")
 {
+    /// <summary>Log rotation: size that triggers it and files kept per container (kubelet's 10 Mi and 5).</summary>
+    public long ContainerLogMaxSize { get; init; } = 10L * 1024 * 1024;
+
+    public int ContainerLogMaxFiles { get; init; } = 5;
+
     /// <summary>The CRI socket the runtime talks to: the given endpoint, or the agent's own containerd's.</summary>
     public string CriSocket => ContainerRuntimeEndpoint is { Length: > 0 } endpoint
         ? endpoint.StartsWith("unix://", StringComparison.Ordinal) ? endpoint["unix://".Length..] : endpoint
@@ -34,9 +40,11 @@ public sealed class NodeRuntime : IAsyncDisposable
     private readonly ImageMirror _mirror;
     private readonly ContainerdSupervisor? _containerd;
     private readonly PodManager _pods;
+    private readonly ContainerLogRotator _rotator;
 
-    private NodeRuntime(ImageMirror mirror, ContainerdSupervisor? containerd, CriClient cri, PodManager pods)
+    private NodeRuntime(ImageMirror mirror, ContainerdSupervisor? containerd, CriClient cri, PodManager pods, ContainerLogRotator rotator)
     {
+        _rotator = rotator;
         _mirror = mirror;
         _containerd = containerd;
         Cri = cri;
@@ -74,12 +82,18 @@ public sealed class NodeRuntime : IAsyncDisposable
             }
 
             cri = new CriClient(socket);
-            var runtimeOptions = new RuntimeOptions(options.NodeName, Path.Combine(options.DataDir, "pods"), options.PodLogsDir);
+            var runtimeOptions = new RuntimeOptions(options.NodeName, Path.Combine(options.DataDir, "pods"), options.PodLogsDir)
+            {
+                ContainerLogMaxSize = options.ContainerLogMaxSize,
+                ContainerLogMaxFiles = options.ContainerLogMaxFiles,
+            };
             var context = new PodContext(runtimeOptions, cri, status, events, node, log, time);
             var network = new CniNetworkConfigFactory(confDir, options.BridgeName, Path.Combine(options.DataDir, "cni", "networks"));
             var pods = new PodManager(context, feed, network);
             pods.Start();
-            return new NodeRuntime(mirror, containerd, cri, pods);
+            var rotator = new ContainerLogRotator(cri, runtimeOptions, log, time);
+            rotator.Start();
+            return new NodeRuntime(mirror, containerd, cri, pods, rotator);
         }
         catch
         {
@@ -115,6 +129,7 @@ public sealed class NodeRuntime : IAsyncDisposable
     {
         // Pods keep running: only the agent's loops and its containerd process stop (shims stay).
         await _pods.DisposeAsync();
+        await _rotator.DisposeAsync();
         Cri.Dispose();
         if (_containerd is not null)
         {

@@ -63,6 +63,41 @@ public sealed class ContainerLogsTests : IDisposable
     }
 
     [Fact]
+    public async Task Stream_Follow_ContinuesAfterTheFileIsRotatedByTruncation()
+    {
+        var path = Write(Sample);
+        var running = true;
+        var output = new StringBuilder();
+        var streaming = ContainerLogs.StreamAsync(path, new LogOptions(Follow: true, TailLines: 1), (bytes, _) =>
+        {
+            lock (output)
+            {
+                output.Append(Encoding.UTF8.GetString(bytes.Span));
+            }
+
+            return ValueTask.CompletedTask;
+        }, _ => Task.FromResult(running), CancellationToken.None);
+
+        await Task.Delay(300);
+        await using (var truncate = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            truncate.SetLength(0);
+        }
+
+        await Task.Delay(300);
+        await File.AppendAllTextAsync(path, "2026-12-07T10:00:04.000000000Z stdout F after-rotation\n");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!Snapshot(output).Contains("after-rotation", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        running = false;
+        await streaming.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("three\nafter-rotation\n", Snapshot(output));
+    }
+
+    [Fact]
     public void FindFile_CurrentAndPrevious_ByAttempt()
     {
         var container = Path.Combine(_dir, "c");

@@ -138,6 +138,32 @@ public sealed class PodLifecycleTests(RuntimeFixture node) : IClassFixture<Runti
         }
     }
 
+    [Fact]
+    public async Task ChattyContainer_LogIsRotated_AndOnlyMaxFilesKept()
+    {
+        var pod = TestPods.Pod("chatty", TestPods.Container("c", "sh", "-c", "while true; do echo 0123456789012345678901234567890123456789012345678901234567890123456789; sleep 0.005; done"));
+        var uid = TestPods.Uid(pod);
+        node.AddPod(pod);
+        await node.Node.WaitForStatusAsync(uid, s => TestPods.Phase(s) == "Running", Patience, node.Logs);
+        var dir = Path.Combine(node.Options.PodLogsDir, $"default_chatty_{uid}", "c");
+
+        // Several rotations happen while it writes; never more than 3 files at a time.
+        var deadline = DateTime.UtcNow + Patience;
+        var rotations = new HashSet<string>();
+        while (rotations.Count < 3 && DateTime.UtcNow < deadline)
+        {
+            var files = Directory.EnumerateFiles(dir).ToArray();
+            Assert.True(files.Length <= 3, "files: " + string.Join(", ", files.Select(Path.GetFileName)));
+            rotations.UnionWith(files.Where(f => !f.EndsWith(".log", StringComparison.Ordinal)));
+            await Task.Delay(200);
+        }
+
+        Assert.True(rotations.Count >= 3, $"only {rotations.Count} rotations seen; files now: {string.Join(", ", Directory.EnumerateFiles(dir).Select(f => $"{Path.GetFileName(f)} {new FileInfo(f).Length} B"))}\n{node.Logs()}");
+        Assert.True(File.Exists(Path.Combine(dir, "0.log")), "the current log file is missing");
+        Assert.Contains("0123456789", await File.ReadAllTextAsync(Path.Combine(dir, "0.log")));
+        node.RemovePod(uid);
+    }
+
     private static JsonObject Set(JsonObject o, string key, JsonNode value)
     {
         o[key] = value;

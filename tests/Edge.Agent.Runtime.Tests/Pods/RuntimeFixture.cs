@@ -24,6 +24,7 @@ public sealed class RuntimeFixture : IAsyncLifetime
     private ImageMirror? _mirror;
     private ContainerdSupervisor? _containerd;
     private PodManager? _manager;
+    private Edge.Agent.Runtime.Logs.ContainerLogRotator? _rotator;
 
     public string Dir { get; } = Directory.CreateTempSubdirectory("edge-rt-").FullName;
 
@@ -64,11 +65,16 @@ public sealed class RuntimeFixture : IAsyncLifetime
         {
             BackoffInitial = TimeSpan.FromSeconds(1),
             BackoffMax = TimeSpan.FromSeconds(4),
+            ContainerLogMaxSize = 16 * 1024,
+            ContainerLogMaxFiles = 3,
+            LogRotationInterval = TimeSpan.FromMilliseconds(500),
         };
         var context = new PodContext(Options, Cri, Node, Node, () => new NodeFacts("node-a", "127.0.0.1", 2, 4L << 30), log, TimeProvider.System);
         _manager = new PodManager(context, Node, new CniNetworkConfigFactory(confDir, Bridge, Path.Combine(data, "cni", "networks")));
         Publish();
         _manager.Start();
+        _rotator = new Edge.Agent.Runtime.Logs.ContainerLogRotator(Cri, Options, log, TimeProvider.System);
+        _rotator.Start();
     }
 
     public void AddPod(JsonObject pod)
@@ -145,6 +151,11 @@ public sealed class RuntimeFixture : IAsyncLifetime
             }
 
             await _manager.DisposeAsync();
+        }
+
+        if (_rotator is not null)
+        {
+            await _rotator.DisposeAsync();
         }
 
         Cri?.Dispose();
