@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Edge.Agent;
 using Edge.Agent.Cli;
+using Edge.Agent.Health;
 using Edge.Agent.Identity;
 using Edge.Agent.Images;
 using Edge.Agent.Join;
@@ -84,7 +85,14 @@ try
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
             var build = BuildInfo.FromAssembly(typeof(AgentCommands).Assembly);
             var options = new RunOptions(
-                new Uri(server), dataDir, "/", JoinCommand.KubernetesArchitecture(RuntimeInformation.OSArchitecture), build.GitVersion);
+                new Uri(server), dataDir, "/", JoinCommand.KubernetesArchitecture(RuntimeInformation.OSArchitecture), build.GitVersion)
+            {
+                Health = new HealthOptions
+                {
+                    Eviction = EvictionThresholds.Parse(values.GetRequiredString("eviction-hard"), []),
+                    MaxClockSkew = TimeSpan.FromSeconds(values.GetInt("max-clock-skew")),
+                },
+            };
             var log = new AgentLog("Edge.Agent.Run", Console.Error, TimeProvider.System);
             var (pauseOk, pauseLine) = EmbeddedPause.EnsureImage(ImageMirrorOptions.ForDataDir(dataDir).ImagesDir);
             (pauseOk ? (Action<string>)log.Info : log.Warn)(pauseLine);

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Edge.Native;
 
-/// <summary>libc entry points, named as in the C headers (fcntl.h, unistd.h).</summary>
+/// <summary>libc entry points, named as in the C headers (fcntl.h, unistd.h, sys/statvfs.h).</summary>
 internal static partial class Libc
 {
     /// <summary>glibc's soname on Debian x64 and arm64; naming it skips the loader's probing of "libc.so", a linker script.</summary>
@@ -18,6 +18,7 @@ internal static partial class Libc
     internal const int O_CLOEXEC = 0x80000;
     internal const int EINTR = 4;
     internal const int ESRCH = 3;
+    internal const int ENOENT = 2;
 
     [LibraryImport(Libc.Name, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Open(string path, int flags);
@@ -43,6 +44,30 @@ internal static partial class Libc
     [LibraryImport(Libc.Name, EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Umount2(string target, int flags);
 
+    [LibraryImport(Libc.Name, EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial int Statvfs(string path, StatVfs* buffer);
+
     [LibraryImport(Libc.Name, EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Execve(string path, string?[] argv, string?[] envp);
+}
+
+/// <summary>
+/// glibc's <c>struct statvfs</c> on 64-bit Linux (x64 and arm64 share it): every count is an
+/// unsigned long, then six ints of padding; 112 bytes in all.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct StatVfs
+{
+    public ulong BlockSize;
+    public ulong FragmentSize;
+    public ulong Blocks;
+    public ulong BlocksFree;
+    public ulong BlocksAvailable;
+    public ulong Files;
+    public ulong FilesFree;
+    public ulong FilesAvailable;
+    public ulong FileSystemId;
+    public ulong Flags;
+    public ulong NameMax;
+    private unsafe fixed int _spare[6];
 }

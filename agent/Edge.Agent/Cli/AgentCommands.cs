@@ -128,6 +128,27 @@ public static class AgentCommands
         Validate = v => v.StartsWith('/') ? null : "must be an absolute path",
     };
 
+    public static readonly OptionSpec EvictionHard = new("eviction-hard", OptionKind.String, "when the node reports MemoryPressure, DiskPressure, PIDPressure (kubelet's syntax; unnamed signals keep their defaults)")
+    {
+        ValueName = "SIGNAL<VALUE,...",
+        Default = "memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%,pid.available<10%",
+        EnvironmentVariableOverride = "EDGE_AGENT_EVICTION_HARD",
+        Validate = v =>
+        {
+            var errors = new List<string>();
+            Health.EvictionThresholds.Parse(v, errors);
+            return errors.Count == 0 ? null : string.Join("; ", errors);
+        },
+    };
+
+    public static readonly OptionSpec MaxClockSkew = new("max-clock-skew", OptionKind.Int, "seconds the node's clock may differ from the API server's before edge.io/ClockSkew turns True")
+    {
+        ValueName = "SECONDS",
+        Default = "2",
+        EnvironmentVariableOverride = "EDGE_AGENT_MAX_CLOCK_SKEW",
+        Validate = v => int.TryParse(v, out var s) && s > 0 ? null : "must be a whole number of seconds above 0",
+    };
+
     public static readonly OptionSpec Force = new("force", OptionKind.Bool, "renew even when the certificate is not due")
     {
         AllowedInConfigFile = false,
@@ -142,7 +163,7 @@ public static class AgentCommands
 
     public static readonly CommandSpec Run = new("run", "Run the agent from its config file (the systemd service).")
     {
-        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr, PodLogDir, ContainerLogMaxSize, ContainerLogMaxFiles, CniBridge, PodManifestPath],
+        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr, PodLogDir, ContainerLogMaxSize, ContainerLogMaxFiles, CniBridge, PodManifestPath, EvictionHard, MaxClockSkew],
     };
 
     public static readonly CommandSpec CertificateRenew = new("renew", "Renew the node certificate now if it is due (a third of its lifetime left), or with --force.")

@@ -1,12 +1,18 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Edge.Agent.Health;
 using Edge.Agent.Identity;
+using Edge.Agent.Runtime.Containerd;
 using Edge.Native.HostInfo;
 
 namespace Edge.Agent.Run;
 
 /// <summary>What <c>edge-agent run</c> works from: the config and identity <c>join</c> wrote.</summary>
-public sealed record RunOptions(Uri Server, string DataDir, string HostRoot, string Architecture, string KubeletVersion);
+public sealed record RunOptions(Uri Server, string DataDir, string HostRoot, string Architecture, string KubeletVersion)
+{
+    /// <summary>The thresholds of the health conditions; kubelet's defaults.</summary>
+    public HealthOptions Health { get; init; } = new();
+}
 
 /// <summary>
 /// <c>edge-agent run</c>, first slice: keeps the Node's status and its Lease alive and the node
@@ -29,6 +35,11 @@ public sealed class AgentRunner(RunOptions options, NodeIdentity identity, Agent
     private DateTimeOffset _lastRenewalCheck = DateTimeOffset.MinValue;
     private bool _failing;
     private volatile Edge.Agent.Runtime.Pods.NodeFacts _facts = new(identity.NodeName, "", 0, 0);
+
+    private volatile NodePressure _pressure = NodePressure.None;
+
+    /// <summary>The pressures the last heartbeat measured, for eviction by the pod runtime.</summary>
+    public NodePressure Pressure => _pressure;
 
     /// <summary>What pods see of the node (downward API): its name, InternalIP and allocatable resources, as last reported.</summary>
     public Edge.Agent.Runtime.Pods.NodeFacts Facts => _facts;
@@ -108,7 +119,7 @@ public sealed class AgentRunner(RunOptions options, NodeIdentity identity, Agent
 
     private async Task SyncOnceAsync(CancellationToken stop)
     {
-        _client ??= new NodeApiClient(options.Server, _identity);
+        _client ??= new NodeApiClient(options.Server, _identity, time);
 
         // Read every time, as a kubelet does: the node lifecycle controller marks a silent node's
         // conditions Unknown, and only seeing that lets the next patch put them right at once.
@@ -134,9 +145,18 @@ public sealed class AgentRunner(RunOptions options, NodeIdentity identity, Agent
         var now = time.GetUtcNow();
         var facts = HostInfoReader.Read(options.HostRoot, options.DataDir);
         var readiness = await runtime(stop);
-        var conditions = NodeStatusPatch.Conditions(_conditions, readiness, now);
+        var signals = NodeSignals.Read(options.HostRoot, options.DataDir, ContainerdPaths.Under(options.DataDir).Root, _client!.ServerClock);
+        var states = NodeStatusPatch.States(signals, options.Health, readiness);
+        foreach (var flip in NodeStatusPatch.Flips(_conditions, states))
+        {
+            (flip.Status == (flip.Type == "Ready" ? "True" : "False") ? (Action<string>)log.Info : log.Warn)(
+                $"condition {flip.Type} is now {flip.Status} ({flip.Reason}): {flip.Message}; {flip.Observed}");
+        }
+
+        var conditions = NodeStatusPatch.Conditions(_conditions, states, now);
+        _pressure = NodePressure.From(states, signals, now);
         var hostname = Environment.MachineName;
-        var internalIp = _client!.LocalAddress;
+        var internalIp = _client.LocalAddress;
         _facts = new Edge.Agent.Runtime.Pods.NodeFacts(NodeName, internalIp, facts.Cpus, facts.MemoryKi * 1024m);
 
         // Compared without the heartbeat times, which change on every build of the patch.

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Edge.Agent.Channel;
+using Edge.Agent.Health;
 using Edge.Agent.Identity;
 
 namespace Edge.Agent.Run;
@@ -19,10 +20,14 @@ public sealed class NodeApiClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _presented;
+    private readonly TimeProvider _time;
     private volatile string _localAddress = "";
+    private volatile ServerClockSample? _serverClock;
 
-    public NodeApiClient(Uri server, NodeIdentity identity)
+    /// <param name="time">The local clock the server's <c>Date</c> headers are compared with.</param>
+    public NodeApiClient(Uri server, NodeIdentity identity, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = ConnectAsync,
@@ -35,6 +40,9 @@ public sealed class NodeApiClient : IDisposable
     /// <summary>The local IP of the most recent connection to the server; empty before the first.</summary>
     public string LocalAddress => _localAddress;
 
+    /// <summary>The last response's <c>Date</c> header against the local clock; null before the first, or when the server sends none.</summary>
+    public ServerClockSample? ServerClock => _serverClock;
+
     public async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string path, JsonNode? body, string contentType, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
@@ -45,7 +53,13 @@ public sealed class NodeApiClient : IDisposable
         }
 
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        var sent = _time.GetUtcNow();
         using var response = await _http.SendAsync(request, cancellationToken);
+        if (response.Headers.Date is { } date)
+        {
+            _serverClock = new ServerClockSample(sent, _time.GetUtcNow(), date);
+        }
+
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         JsonNode? parsed = null;
         if (text.Length > 0)

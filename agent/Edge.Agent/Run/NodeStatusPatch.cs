@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Edge.Agent.Health;
 using Edge.Native.HostInfo;
 
 namespace Edge.Agent.Run;
@@ -9,7 +10,8 @@ public sealed record NodeCondition(string Type, string Status, string Reason, st
 
 /// <summary>
 /// The merge patch for <c>nodes/&lt;name&gt;/status</c>. Ready follows the container runtime: True only
-/// when CRI says both the runtime and the pod network are ready, since a Ready node draws pods.
+/// when CRI says both the runtime and the pod network are ready, since a Ready node draws pods. The
+/// other conditions come from <see cref="ConditionSetters"/> over what the device measured.
 /// </summary>
 public static class NodeStatusPatch
 {
@@ -18,22 +20,40 @@ public static class NodeStatusPatch
     public const string ReadyMessage = "kubelet is posting ready status";
     public const string MaxPods = "110";
 
+    /// <summary>
+    /// What each condition is now: the pressure setters, Ready from the runtime, then the edge
+    /// setters whose source the device has.
+    /// </summary>
+    public static IReadOnlyList<ConditionState> States(NodeSignals signals, HealthOptions options, RuntimeReadiness runtime)
+    {
+        var states = ConditionSetters.Pressure.Select(s => s(signals, options)).OfType<ConditionState>().ToList();
+        states.Add(runtime.Ready
+            ? new ConditionState("Ready", "True", ReadyReason, ReadyMessage, "container runtime and pod network ready")
+            : new ConditionState("Ready", "False", NotReadyReason, runtime.Message, runtime.Message));
+        states.AddRange(ConditionSetters.Edge.Select(s => s(signals, options)).OfType<ConditionState>());
+        return states;
+    }
+
     /// <summary>The conditions, keeping <paramref name="previous"/> transition times whose status did not change.</summary>
-    public static IReadOnlyList<NodeCondition> Conditions(IReadOnlyDictionary<string, NodeCondition> previous, RuntimeReadiness runtime, DateTimeOffset now)
+    public static IReadOnlyList<NodeCondition> Conditions(IReadOnlyDictionary<string, NodeCondition> previous, IReadOnlyList<ConditionState> states, DateTimeOffset now)
     {
         var stamp = Time(now);
-        NodeCondition Make(string type, string status, string reason, string message) =>
-            new(type, status, reason, message,
-                previous.TryGetValue(type, out var before) && before.Status == status && before.LastTransitionTime.Length > 0 ? before.LastTransitionTime : stamp);
-
-        return
-        [
-            Make("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-            Make("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-            Make("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-            runtime.Ready ? Make("Ready", "True", ReadyReason, ReadyMessage) : Make("Ready", "False", NotReadyReason, runtime.Message),
-        ];
+        return states
+            .Select(s => new NodeCondition(
+                s.Type, s.Status, s.Reason, s.Message,
+                previous.TryGetValue(s.Type, out var before) && before.Status == s.Status && before.LastTransitionTime.Length > 0 ? before.LastTransitionTime : stamp))
+            .ToList();
     }
+
+    /// <summary>
+    /// The conditions whose status flipped between True and False since <paramref name="previous"/>,
+    /// and new ones that arrive in trouble; Unknown (the server's mark for a silent node) is no flip
+    /// of the device's state and is left to the "changed on the server" line.
+    /// </summary>
+    public static IEnumerable<ConditionState> Flips(IReadOnlyDictionary<string, NodeCondition> previous, IReadOnlyList<ConditionState> states) =>
+        states.Where(s => previous.TryGetValue(s.Type, out var before)
+            ? before.Status is "True" or "False" && before.Status != s.Status
+            : s.Status == (s.Type == "Ready" ? "False" : "True"));
 
     /// <summary>The conditions as a Node object the server returned holds them.</summary>
     public static Dictionary<string, NodeCondition> ConditionsOf(JsonNode? node)

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Edge.Agent.Health;
 using Edge.Agent.Run;
+using Edge.Agent.Tests.Health;
 using Edge.Native.HostInfo;
 
 namespace Edge.Agent.Tests.Run;
@@ -12,13 +14,16 @@ public sealed class NodeStatusPatchTests
     private static readonly RuntimeReadiness Down = new(false, "container runtime is down: connection refused", "");
     private static readonly RuntimeReadiness Up = new(true, "", "containerd://1.6.20");
 
+    private static IReadOnlyList<ConditionState> States(RuntimeReadiness runtime, NodeSignals? signals = null) =>
+        NodeStatusPatch.States(signals ?? NodeSignals.None, new HealthOptions(), runtime);
+
     private static JsonObject Build(IReadOnlyList<NodeCondition> conditions, string runtimeVersion = "") =>
         NodeStatusPatch.Build(Facts, "arm64", "v1.33.0+edge0.1.0", runtimeVersion, "192.168.1.20", "pi-1", conditions, Now);
 
     [Fact]
     public void Build_HasCapacityAllocatableNodeInfoAndAddresses()
     {
-        var status = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), Up, Now), Up.RuntimeVersion)["status"]!;
+        var status = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), States(Up), Now), Up.RuntimeVersion)["status"]!;
 
         foreach (var list in new[] { "capacity", "allocatable" })
         {
@@ -45,7 +50,7 @@ public sealed class NodeStatusPatchTests
     [Fact]
     public void Conditions_RuntimeDown_ReadyFalseWithItsMessage_PressuresFalseWithUpstreamReasons()
     {
-        var conditions = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), Down, Now))["status"]!["conditions"]!.AsArray()
+        var conditions = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), States(Down), Now))["status"]!["conditions"]!.AsArray()
             .ToDictionary(c => (string)c!["type"]!, c => c!);
 
         Assert.Equal(["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"], conditions.Keys);
@@ -71,12 +76,57 @@ public sealed class NodeStatusPatchTests
             ["Ready"] = new("Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.", "2026-11-01T00:00:00Z"),
         };
 
-        var conditions = NodeStatusPatch.Conditions(previous, Up, Now).ToDictionary(c => c.Type);
+        var conditions = NodeStatusPatch.Conditions(previous, States(Up), Now).ToDictionary(c => c.Type);
 
         Assert.Equal("2026-11-01T00:00:00Z", conditions["MemoryPressure"].LastTransitionTime);
         Assert.Equal("2026-11-23T09:30:15Z", conditions["Ready"].LastTransitionTime);
         Assert.Equal(("True", "KubeletReady"), (conditions["Ready"].Status, conditions["Ready"].Reason));
         Assert.Equal("2026-11-23T09:30:15Z", conditions["DiskPressure"].LastTransitionTime);
+    }
+
+    [Fact]
+    public void States_Pi_EdgeConditionsAfterReady()
+    {
+        var states = States(Up, Fixtures.Signals(Fixtures.Pi, clock: new ServerClockSample(Now, Now, Now)));
+
+        Assert.Equal(
+            ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready", "edge.io/ThermalThrottling", "edge.io/UnderVoltage", "edge.io/ClockSkew"],
+            states.Select(s => s.Type));
+    }
+
+    [Fact]
+    public void States_OrdinaryMachine_NoEdgeConditionWithoutItsSource() =>
+        Assert.Equal(["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"], States(Up, Fixtures.Signals(Fixtures.Ordinary)).Select(s => s.Type));
+
+    [Fact]
+    public void Conditions_PressureTurnsTrue_TransitionTakesNow_MessageIsUpstreams()
+    {
+        var previous = new Dictionary<string, NodeCondition>
+        {
+            ["MemoryPressure"] = new("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", "2026-11-01T00:00:00Z"),
+            ["PIDPressure"] = new("PIDPressure", "True", "KubeletHasInsufficientPID", "kubelet has insufficient PID available", "2026-11-01T00:00:00Z"),
+        };
+
+        var conditions = NodeStatusPatch.Conditions(previous, States(Up, Fixtures.Signals(Fixtures.FullDisk)), Now).ToDictionary(c => c.Type);
+
+        Assert.Equal(new NodeCondition("MemoryPressure", "True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available", "2026-11-23T09:30:15Z"), conditions["MemoryPressure"]);
+        Assert.Equal("2026-11-01T00:00:00Z", conditions["PIDPressure"].LastTransitionTime);
+    }
+
+    [Fact]
+    public void Flips_TrueFalseChangesAndNewTrouble_NotUnknownNorNewHealth()
+    {
+        var previous = new Dictionary<string, NodeCondition>
+        {
+            ["MemoryPressure"] = new("MemoryPressure", "False", "", "", "t"),
+            ["DiskPressure"] = new("DiskPressure", "Unknown", "NodeStatusUnknown", "", "t"),
+            ["PIDPressure"] = new("PIDPressure", "True", "", "", "t"),
+        };
+
+        var flips = NodeStatusPatch.Flips(previous, States(Down, Fixtures.Signals(Fixtures.FullDisk, Fixtures.NearlyFullDisk)));
+
+        // MemoryPressure False→True; DiskPressure from Unknown is the server's mark; PIDPressure unchanged; Ready new and False.
+        Assert.Equal(["MemoryPressure", "Ready"], flips.Select(f => f.Type));
     }
 
     [Fact]

@@ -88,6 +88,8 @@ public sealed class AgentRunTests : IDisposable
         Assert.Equal("KubeletHasSufficientMemory", (string?)Condition(node, "MemoryPressure")?["reason"]);
         Assert.Equal("KubeletHasNoDiskPressure", (string?)Condition(node, "DiskPressure")?["reason"]);
         Assert.Equal("KubeletHasSufficientPID", (string?)Condition(node, "PIDPressure")?["reason"]);
+        // The server's Date header is the source; both ends share this machine's clock.
+        Assert.Equal("ClockInSync", (string?)Condition(node, "edge.io/ClockSkew")?["reason"]);
 
         const string leasePath = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/pi-1";
         var lease = await WaitForAsync(server, leasePath, l => l["spec"]?["renewTime"] is not null, TimeSpan.FromSeconds(15), agent);
