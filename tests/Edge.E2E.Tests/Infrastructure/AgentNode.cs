@@ -109,9 +109,35 @@ public sealed class AgentNode : IAsyncDisposable
         }
 
         await Run.Async("ip", ["link", "del", Bridge]);
+        RemoveEmptyPodCgroupParents();
         foreach (var mount in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(DataDir, StringComparison.Ordinal)).OrderByDescending(m => m.Length))
         {
             await Run.Async("umount", ["-l", mount]);
+        }
+    }
+
+    /// <summary>
+    /// The agent keeps its QoS parents (<c>/edge/besteffort</c>, <c>/edge/burstable</c>) like kubelet's
+    /// kubepods; a test removes them when no other agent's pod still lives below (rmdir refuses then).
+    /// </summary>
+    private static void RemoveEmptyPodCgroupParents()
+    {
+        foreach (var hierarchy in Directory.EnumerateDirectories("/sys/fs/cgroup"))
+        {
+            foreach (var dir in new[] { "edge/besteffort", "edge/burstable", "edge" }.Select(d => Path.Combine(hierarchy, d)))
+            {
+                try
+                {
+                    if (Directory.Exists(dir))
+                    {
+                        Directory.Delete(dir);
+                    }
+                }
+                catch (IOException)
+                {
+                    // In use by a pod of another test's agent: that test removes it.
+                }
+            }
         }
     }
 
