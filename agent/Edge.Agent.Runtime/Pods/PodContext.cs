@@ -13,8 +13,12 @@ public sealed class PodContext(
     IPodEventRecorder events,
     Func<NodeFacts> nodeFacts,
     IRuntimeLog log,
-    TimeProvider time)
+    TimeProvider time,
+    Func<PressureSignal>? pressure = null)
 {
+    /// <summary>The node's resource pressure (from its conditions); none when nobody measures it.</summary>
+    public PressureSignal Pressure => pressure?.Invoke() ?? PressureSignal.None;
+
     public RuntimeOptions Options { get; } = options;
 
     public CriClient Cri { get; } = cri;

@@ -16,7 +16,9 @@ public sealed class PodManager(PodContext context, IDesiredStateFeed feed, CniNe
     private readonly Dictionary<string, PodWorker> _workers = new(StringComparer.Ordinal);
     /// <summary>Pods torn down while still listed as terminating: not restarted while the server catches up.</summary>
     private readonly HashSet<string> _finished = new(StringComparer.Ordinal);
+    private static readonly TimeSpan EvictionInterval = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _stop = new();
+    private DateTimeOffset _lastEviction = DateTimeOffset.MinValue;
     private Task? _loop;
 
     public int RunningWorkers
@@ -76,6 +78,7 @@ public sealed class PodManager(PodContext context, IDesiredStateFeed feed, CniNe
                 }
 
                 Reap();
+                EvictIfUnderPressure();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -162,6 +165,30 @@ public sealed class PodManager(PodContext context, IDesiredStateFeed feed, CniNe
             ["spec"] = new System.Text.Json.Nodes.JsonObject { ["containers"] = new System.Text.Json.Nodes.JsonArray() },
         };
         return PodView.Parse(pod);
+    }
+
+    /// <summary>Under memory or disk pressure, one pod per pass (at most every 10 s), as kubelet's eviction manager.</summary>
+    private void EvictIfUnderPressure()
+    {
+        var pressure = context.Pressure;
+        var now = context.Time.GetUtcNow();
+        if (!pressure.Any || now - _lastEviction < EvictionInterval)
+        {
+            return;
+        }
+
+        PodWorker? victim;
+        lock (_workers)
+        {
+            var running = _workers.Values.Where(w => w.IsRunning && w.Pod is not null).ToDictionary(w => w.Pod!, w => w);
+            victim = EvictionOrder.Rank(running.Select(r => (r.Key, r.Value.StartedAt))).Select(p => running[p]).FirstOrDefault();
+        }
+
+        if (victim is not null)
+        {
+            _lastEviction = now;
+            victim.Evict($"The node was low on resource: {pressure.Resource}. ");
+        }
     }
 
     private void Reap()

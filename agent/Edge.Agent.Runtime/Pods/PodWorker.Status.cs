@@ -30,7 +30,7 @@ public sealed partial class PodWorker
         var apps = pod.Containers.Select(c => (Spec: c, Latest: sandboxId is null ? null : runtime.LatestOf(c.Name, sandboxId))).ToArray();
         var initDone = inits.All(i => i.Latest is { State: ContainerState.ContainerExited, Status.ExitCode: 0 });
         var initFailed = pod.RestartPolicy == "Never" && inits.Any(i => i.Latest is { State: ContainerState.ContainerExited } l && l.Status.ExitCode != 0);
-        var phase = Phase(pod, apps.Select(a => a.Latest).ToArray(), initDone, initFailed);
+        var phase = _evicted is not null && _terminal ? "Failed" : Phase(pod, apps.Select(a => a.Latest).ToArray(), initDone, initFailed);
         var now = Timestamp(_context.Time.GetUtcNow());
 
         var status = new JsonObject { ["phase"] = phase };
@@ -78,6 +78,12 @@ public sealed partial class PodWorker
         if (_podProblem is { } problem && phase == "Pending" && problem.Reason == "FailedMount")
         {
             status["message"] = problem.Message;
+        }
+
+        if (_evicted is not null && _terminal)
+        {
+            status["reason"] = "Evicted";
+            status["message"] = _evicted;
         }
 
         return status;

@@ -69,6 +69,26 @@ public sealed partial class PodWorker
         }
     }
 
+    /// <summary>Hard eviction: no grace period, as kubelet's hard thresholds; the status says why.</summary>
+    private async Task EvictAsync(PodView pod, RuntimePod runtime, CancellationToken stop)
+    {
+        _context.Log.Warn($"pod {pod.FullName}: evicting: {_evicted}");
+        _context.Events.Record(Reference, "Warning", "Evicted", _evicted!);
+        foreach (var container in runtime.Containers.Where(c => c.State is ContainerState.ContainerRunning or ContainerState.ContainerCreated))
+        {
+            _context.Events.Record(Reference, "Normal", "Killing", $"Stopping container {container.Name}");
+            await _context.Cri.StopContainerAsync(container.Id, 0, stop);
+        }
+
+        foreach (var sandbox in runtime.Sandboxes)
+        {
+            await _context.Cri.StopPodSandboxAsync(sandbox.Id, stop);
+        }
+
+        _terminal = true;
+        await ReportAsync(pod, await ObserveAsync(stop), stop);
+    }
+
     /// <summary>runc removes a container's cgroup but never the pod's parent folder: remove it in every hierarchy.</summary>
     private void RemoveCgroups(PodView pod)
     {

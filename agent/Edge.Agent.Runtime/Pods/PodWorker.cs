@@ -72,6 +72,24 @@ public sealed partial class PodWorker : IAsyncDisposable
     }
 
     private volatile bool _removed;
+    private volatile string? _evicted;
+
+    /// <summary>Running, not finished, not being deleted: what the eviction loop may pick.</summary>
+    public bool IsRunning => !_terminal && !_removed && _evicted is null && _sandboxIp is not null && !(_pod?.IsTerminating ?? true);
+
+    public PodView? Pod => _pod;
+
+    public DateTimeOffset StartedAt => _startTime ?? DateTimeOffset.MaxValue;
+
+    /// <summary>
+    /// Evicts the pod as kubelet does under pressure: containers killed at once, sandbox stopped, the
+    /// pod marked Failed with reason Evicted (its controller makes a new one; the object stays).
+    /// </summary>
+    public void Evict(string message)
+    {
+        _evicted = message;
+        _wake.Release();
+    }
 
     private async Task RunAsync(CancellationToken stop)
     {
@@ -121,6 +139,12 @@ public sealed partial class PodWorker : IAsyncDisposable
         }
 
         _startTime ??= ExistingStartTime(pod) ?? _context.Time.GetUtcNow();
+        if (_evicted is not null && !_terminal)
+        {
+            await EvictAsync(pod, runtime, stop);
+            return false;
+        }
+
         if (_terminal)
         {
             await ReportAsync(pod, runtime, stop);

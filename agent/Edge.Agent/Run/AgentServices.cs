@@ -77,7 +77,9 @@ public sealed class AgentServices
         {
             try
             {
-                _runtime = await NodeRuntime.StartAsync(_runtimeOptions, DesiredState, PodStatus, recorder, () => Runner.Facts, _runtimeLog, _time, stop);
+                _runtime = await NodeRuntime.StartAsync(
+                    _runtimeOptions, DesiredState, PodStatus, recorder, () => Runner.Facts,
+                    () => new Runtime.Pods.PressureSignal(Runner.Pressure.Memory, Runner.Pressure.Disk), _runtimeLog, _time, stop);
                 return;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

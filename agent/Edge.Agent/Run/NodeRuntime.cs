@@ -55,7 +55,7 @@ public sealed class NodeRuntime : IAsyncDisposable
 
     public static async Task<NodeRuntime> StartAsync(
         NodeRuntimeOptions options, IDesiredStateFeed feed, IPodStatusSink status, IPodEventRecorder events,
-        Func<NodeFacts> node, IRuntimeLog log, TimeProvider time, CancellationToken cancellationToken)
+        Func<NodeFacts> node, Func<PressureSignal> pressure, IRuntimeLog log, TimeProvider time, CancellationToken cancellationToken)
     {
         var mirror = new ImageMirror(ImageMirrorOptions.ForDataDir(options.DataDir), log.Info, time);
         ContainerdSupervisor? containerd = null;
@@ -87,7 +87,7 @@ public sealed class NodeRuntime : IAsyncDisposable
                 ContainerLogMaxSize = options.ContainerLogMaxSize,
                 ContainerLogMaxFiles = options.ContainerLogMaxFiles,
             };
-            var context = new PodContext(runtimeOptions, cri, status, events, node, log, time);
+            var context = new PodContext(runtimeOptions, cri, status, events, node, log, time, pressure);
             var network = new CniNetworkConfigFactory(confDir, options.BridgeName, Path.Combine(options.DataDir, "cni", "networks"));
             var pods = new PodManager(context, feed, network);
             pods.Start();

@@ -164,6 +164,44 @@ public sealed class PodLifecycleTests(RuntimeFixture node) : IClassFixture<Runti
         node.RemovePod(uid);
     }
 
+    [Fact]
+    public async Task MemoryPressure_EvictsBestEffortFirst_GuaranteedKeepsRunning()
+    {
+        var guaranteedContainer = TestPods.Container("c", "sleep", "600");
+        guaranteedContainer["resources"] = new JsonObject
+        {
+            ["limits"] = new JsonObject { ["cpu"] = "100m", ["memory"] = "32Mi" },
+            ["requests"] = new JsonObject { ["cpu"] = "100m", ["memory"] = "32Mi" },
+        };
+        var guaranteed = TestPods.Pod("keeper", guaranteedContainer);
+        guaranteed["status"]!["qosClass"] = "Guaranteed";
+        var bestEffort = TestPods.Pod("first-out", TestPods.Container("c", "sleep", "600"));
+        node.AddPod(guaranteed);
+        node.AddPod(bestEffort);
+        await node.Node.WaitForStatusAsync(TestPods.Uid(guaranteed), s => TestPods.Phase(s) == "Running", Patience, node.Logs);
+        await node.Node.WaitForStatusAsync(TestPods.Uid(bestEffort), s => TestPods.Phase(s) == "Running", Patience, node.Logs);
+
+        node.Pressure = new Edge.Agent.Runtime.Pods.PressureSignal(Memory: true, Disk: false);
+        try
+        {
+            var evicted = await node.Node.WaitForStatusAsync(TestPods.Uid(bestEffort), s => TestPods.Phase(s) == "Failed", Patience, node.Logs);
+            Assert.Equal("Evicted", evicted["reason"]!.GetValue<string>());
+            Assert.StartsWith("The node was low on resource: memory.", evicted["message"]!.GetValue<string>());
+            Assert.Contains(node.Node.Events, e => e.Pod == "first-out" && e.Reason == "Evicted");
+            Assert.Equal("Running", TestPods.Phase(node.Node.Statuses[TestPods.Uid(guaranteed)]));
+        }
+        finally
+        {
+            node.Pressure = Edge.Agent.Runtime.Pods.PressureSignal.None;
+        }
+
+        // No more evictions without pressure: the Guaranteed pod stays.
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        Assert.Equal("Running", TestPods.Phase(node.Node.Statuses[TestPods.Uid(guaranteed)]));
+        node.RemovePod(TestPods.Uid(guaranteed));
+        node.RemovePod(TestPods.Uid(bestEffort));
+    }
+
     private static JsonObject Set(JsonObject o, string key, JsonNode value)
     {
         o[key] = value;

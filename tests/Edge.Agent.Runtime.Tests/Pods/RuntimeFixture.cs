@@ -36,6 +36,9 @@ public sealed class RuntimeFixture : IAsyncLifetime
 
     public InMemoryNode Node { get; } = new();
 
+    /// <summary>The node's pressure as the eviction loop reads it; a test sets it and puts it back.</summary>
+    public PressureSignal Pressure { get; set; } = PressureSignal.None;
+
     public CriClient Cri { get; private set; } = null!;
 
     public RuntimeOptions Options { get; private set; } = null!;
@@ -69,7 +72,7 @@ public sealed class RuntimeFixture : IAsyncLifetime
             ContainerLogMaxFiles = 3,
             LogRotationInterval = TimeSpan.FromMilliseconds(500),
         };
-        var context = new PodContext(Options, Cri, Node, Node, () => new NodeFacts("node-a", "127.0.0.1", 2, 4L << 30), log, TimeProvider.System);
+        var context = new PodContext(Options, Cri, Node, Node, () => new NodeFacts("node-a", "127.0.0.1", 2, 4L << 30), log, TimeProvider.System, () => Pressure);
         _manager = new PodManager(context, Node, new CniNetworkConfigFactory(confDir, Bridge, Path.Combine(data, "cni", "networks")));
         Publish();
         _manager.Start();
