@@ -55,7 +55,11 @@ public sealed partial class PodWorker
         }
 
         _context.Volumes.Remove(pod.Uid);
-        RemoveCgroups(pod);
+        foreach (var left in await PodCgroups.RemoveAsync(_context.Options.CgroupFsRoot, _context.Options.CgroupRoot, pod.Uid, stop))
+        {
+            _context.Log.Warn($"pod {pod.FullName}: cgroup {left} is still in use; left in place");
+        }
+
         var logs = _context.Sandboxes.LogDirectory(pod);
         if (Directory.Exists(logs))
         {
@@ -87,35 +91,6 @@ public sealed partial class PodWorker
 
         _terminal = true;
         await ReportAsync(pod, await ObserveAsync(stop), stop);
-    }
-
-    /// <summary>runc removes a container's cgroup but never the pod's parent folder: remove it in every hierarchy.</summary>
-    private void RemoveCgroups(PodView pod)
-    {
-        var relative = _context.Sandboxes.CgroupParent(pod).TrimStart('/');
-        var root = _context.Options.CgroupFsRoot;
-        if (!Directory.Exists(root))
-        {
-            return;
-        }
-
-        var candidates = File.Exists(Path.Combine(root, "cgroup.controllers"))
-            ? [Path.Combine(root, relative)]
-            : Directory.EnumerateDirectories(root).Where(d => new DirectoryInfo(d).LinkTarget is null).Select(d => Path.Combine(d, relative));
-        foreach (var dir in candidates)
-        {
-            try
-            {
-                if (Directory.Exists(dir))
-                {
-                    Directory.Delete(dir);
-                }
-            }
-            catch (IOException e)
-            {
-                _context.Log.Warn($"pod {pod.FullName}: could not remove cgroup {dir}: {e.Message}");
-            }
-        }
     }
 
     private static async Task IgnoreNotFound(Task call)

@@ -165,6 +165,10 @@ public sealed class AgentNode : IAsyncDisposable
                 {
                     await cri.StopPodSandboxAsync(sandbox.Id, CancellationToken.None);
                     await cri.RemovePodSandboxAsync(sandbox.Id, CancellationToken.None);
+                    if (sandbox.Labels.TryGetValue(Edge.Agent.Runtime.Pods.CriLabels.PodUid, out var uid))
+                    {
+                        await Edge.Agent.Runtime.Pods.PodCgroups.RemoveAsync("/sys/fs/cgroup", "/edge", uid, CancellationToken.None);
+                    }
                 }
 
                 return;
