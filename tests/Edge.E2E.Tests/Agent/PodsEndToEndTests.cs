@@ -10,7 +10,6 @@ namespace Edge.E2E.Tests.Agent;
 /// </summary>
 public sealed class PodsEndToEndTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly TempDir _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -25,7 +24,7 @@ public sealed class PodsEndToEndTests : IDisposable
         await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--cluster-cidr", UniqueClusterCidr());
         await using var node = await AgentNode.StartAsync(_temp, server, "edge-a");
         var kubectl = new Kubectl(version, _temp["kube-cache"]);
-        await WaitForAsync(kubectl, server, node, ["get", "node", "edge-a", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "node", "edge-a", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
 
         var manifest = _temp["web.yaml"];
         File.WriteAllText(manifest, $$"""
@@ -78,8 +77,8 @@ public sealed class PodsEndToEndTests : IDisposable
 
         var delete = await kubectl.RunAsync(server.Kubeconfig, "delete", "deployment", "web", "--wait");
         Assert.True(delete.ExitCode == 0, delete.ToString());
-        await WaitForAsync(kubectl, server, node, ["get", "pods", "-l", "app=web", "-o", "name"], o => o.Trim().Length == 0);
-        var left = await WaitForRuntimeEmptyAsync(node);
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "pods", "-l", "app=web", "-o", "name"], o => o.Trim().Length == 0);
+        var left = await node.WaitForRuntimeContainersAsync(count => count == 0);
         Assert.Empty(left);
         var podDirs = Path.Combine(node.DataDir, "pods");
         Assert.Empty(Directory.Exists(podDirs) ? Directory.EnumerateDirectories(podDirs) : []);
@@ -98,7 +97,7 @@ public sealed class PodsEndToEndTests : IDisposable
         await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--cluster-cidr", UniqueClusterCidr());
         await using var node = await AgentNode.StartAsync(_temp, server, "edge-b");
         var kubectl = new Kubectl("1.33", _temp["kube-cache"]);
-        await WaitForAsync(kubectl, server, node, ["get", "node", "edge-b", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "node", "edge-b", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
         var image = TestImages.BusyboxReference;
         var absentDir = _temp["absent-dir"];
         var manifest = _temp["failing.yaml"];
@@ -173,12 +172,12 @@ public sealed class PodsEndToEndTests : IDisposable
         Assert.True(apply.ExitCode == 0, apply.ToString());
 
         string Column(string output, int index) => output.Split(' ', StringSplitOptions.RemoveEmptyEntries)[index];
-        await WaitForAsync(kubectl, server, node, ["get", "pod", "hog", "--no-headers"], o => Column(o, 2) == "OOMKilled");
-        await WaitForAsync(kubectl, server, node, ["get", "pod", "no-image", "--no-headers"], o => Column(o, 2) is "ErrImagePull" or "ImagePullBackOff");
-        await WaitForAsync(kubectl, server, node, ["get", "pod", "no-config", "--no-headers"], o => Column(o, 2) == "CreateContainerConfigError");
-        await WaitForAsync(kubectl, server, node, ["get", "pod", "no-command", "--no-headers"], o => Column(o, 2) is "StartError" or "RunContainerError" or "CrashLoopBackOff");
-        await WaitForAsync(kubectl, server, node, ["get", "pod", "no-hostpath", "--no-headers"], o => Column(o, 2) == "ContainerCreating");
-        await WaitForAsync(kubectl, server, node, ["get", "pod", "liveness", "--no-headers"], o => int.Parse(Column(o, 3), System.Globalization.CultureInfo.InvariantCulture) >= 2);
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "pod", "hog", "--no-headers"], o => Column(o, 2) == "OOMKilled");
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "pod", "no-image", "--no-headers"], o => Column(o, 2) is "ErrImagePull" or "ImagePullBackOff");
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "pod", "no-config", "--no-headers"], o => Column(o, 2) == "CreateContainerConfigError");
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "pod", "no-command", "--no-headers"], o => Column(o, 2) is "StartError" or "RunContainerError" or "CrashLoopBackOff");
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "pod", "no-hostpath", "--no-headers"], o => Column(o, 2) == "ContainerCreating");
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "pod", "liveness", "--no-headers"], o => int.Parse(Column(o, 3), System.Globalization.CultureInfo.InvariantCulture) >= 2);
 
         var events = (await kubectl.RunAsync(server.Kubeconfig, "get", "events", "-o", "custom-columns=OBJ:.involvedObject.name,REASON:.reason,MSG:.message", "--no-headers")).Stdout;
         Assert.Contains(events.Split('\n'), l => l.StartsWith("no-image", StringComparison.Ordinal) && l.Contains("Failed", StringComparison.Ordinal));
@@ -193,42 +192,6 @@ public sealed class PodsEndToEndTests : IDisposable
 
         var delete = await kubectl.RunAsync(server.Kubeconfig, "delete", "pods", "--all", "--wait");
         Assert.True(delete.ExitCode == 0, delete.ToString());
-        Assert.Empty(await WaitForRuntimeEmptyAsync(node));
-    }
-
-    private static async Task<string[]> WaitForRuntimeEmptyAsync(AgentNode node)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        string[] left;
-        do
-        {
-            left = await node.RuntimeContainersAsync();
-            if (left.Length == 0)
-            {
-                break;
-            }
-
-            await Task.Delay(250);
-        }
-        while (DateTime.UtcNow < deadline);
-        return left;
-    }
-
-    private static async Task<string> WaitForAsync(Kubectl kubectl, ServerProcess server, AgentNode node, string[] args, Func<string, bool> check)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        RunResult? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await kubectl.RunAsync(server.Kubeconfig, args);
-            if (last.ExitCode == 0 && check(last.Stdout))
-            {
-                return last.Stdout;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"kubectl {string.Join(' ', args)}: not there in {Patience.TotalSeconds} s; last {last}\nagent:\n{node.Process.Errors}\nserver:\n{server.Output[^Math.Min(4000, server.Output.Length)..]}");
+        Assert.Empty(await node.WaitForRuntimeContainersAsync(count => count == 0));
     }
 }

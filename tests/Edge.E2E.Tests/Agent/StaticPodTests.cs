@@ -10,7 +10,6 @@ namespace Edge.E2E.Tests.Agent;
 /// </summary>
 public sealed class StaticPodTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly TempDir _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -37,7 +36,7 @@ public sealed class StaticPodTests : IDisposable
         await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--cluster-cidr", $"10.{100 + Random.Shared.Next(100)}.0.0/16");
         await using var node = await AgentNode.StartAsync(_temp, server, "edge-s", "--pod-manifest-path", manifests);
         var kubectl = new Kubectl(version, _temp["kube-cache"]);
-        await WaitForAsync(kubectl, server, node, ["get", "node", "edge-s", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "node", "edge-s", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
 
         // Dropped in: runs, and its mirror shows the container running.
         var file = Path.Combine(manifests, "web.yaml");
@@ -63,15 +62,15 @@ public sealed class StaticPodTests : IDisposable
 
         // The file removed: the pod stops, the mirror goes.
         File.Delete(file);
-        await WaitForAsync(kubectl, server, node, ["get", "pods", "-o", "name"], o => o.Trim().Length == 0);
-        Assert.Empty(await WaitForRuntimeCountAsync(node, n => n == 0));
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "pods", "-o", "name"], o => o.Trim().Length == 0);
+        Assert.Empty(await node.WaitForRuntimeContainersAsync(n => n == 0));
 
         // No server, and the agent restarted without one: a new manifest still runs (sandbox + container).
         Assert.Equal(0, await server.StopAsync());
         await node.StopAsync();
         File.WriteAllText(Path.Combine(manifests, "offline.yml"), Manifest("offline", "alone"));
         node.Start();
-        var running = await WaitForRuntimeCountAsync(node, n => n == 2);
+        var running = await node.WaitForRuntimeContainersAsync(n => n == 2);
         Assert.True(running.Length == 2, $"runtime holds {running.Length} containers\nagent:\n{node.Process.Errors}");
     }
 
@@ -86,47 +85,11 @@ public sealed class StaticPodTests : IDisposable
     private static async Task<JsonNode> WaitForMirrorAsync(Kubectl kubectl, ServerProcess server, AgentNode node, Func<JsonNode, bool> check)
     {
         JsonNode? pod = null;
-        await WaitForAsync(kubectl, server, node, ["get", "pod", "web-edge-s", "-o", "json"], o =>
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "pod", "web-edge-s", "-o", "json"], o =>
         {
             pod = JsonNode.Parse(o);
             return pod is not null && pod["metadata"]?["deletionTimestamp"] is null && check(pod);
         });
         return pod!;
-    }
-
-    private static async Task<string[]> WaitForRuntimeCountAsync(AgentNode node, Func<int, bool> check)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        string[] containers;
-        do
-        {
-            containers = await node.RuntimeContainersAsync();
-            if (check(containers.Length))
-            {
-                break;
-            }
-
-            await Task.Delay(250);
-        }
-        while (DateTime.UtcNow < deadline);
-        return containers;
-    }
-
-    private static async Task<string> WaitForAsync(Kubectl kubectl, ServerProcess server, AgentNode node, string[] args, Func<string, bool> check)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        RunResult? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await kubectl.RunAsync(server.Kubeconfig, args);
-            if (last.ExitCode == 0 && check(last.Stdout))
-            {
-                return last.Stdout;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"kubectl {string.Join(' ', args)}: {last}\nagent:\n{node.Process.Errors}");
     }
 }

@@ -76,6 +76,47 @@ public sealed class AgentNode : IAsyncDisposable
         }
     }
 
+    /// <summary>How long the waits below give the agent (pulls, starts and stops on 2 busy cores).</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    /// <summary>Runs kubectl until its output satisfies <paramref name="check"/>; fails with the last answer and both logs.</summary>
+    public async Task<string> WaitForKubectlAsync(Kubectl kubectl, ServerProcess server, string[] args, Func<string, bool> check)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        RunResult? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await kubectl.RunAsync(server.Kubeconfig, args);
+            if (last.ExitCode == 0 && check(last.Stdout))
+            {
+                return last.Stdout;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"kubectl {string.Join(' ', args)}: not there in {Patience.TotalSeconds} s; last {last}\nagent:\n{Process.Errors}\nserver:\n{server.Output[^Math.Min(4000, server.Output.Length)..]}");
+    }
+
+    /// <summary>Polls the runtime's containers until their count satisfies <paramref name="check"/> (or time is up); returns the last list.</summary>
+    public async Task<string[]> WaitForRuntimeContainersAsync(Func<int, bool> check)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        string[] containers;
+        do
+        {
+            containers = await RuntimeContainersAsync();
+            if (check(containers.Length))
+            {
+                break;
+            }
+
+            await Task.Delay(250);
+        }
+        while (DateTime.UtcNow < deadline);
+        return containers;
+    }
+
     /// <summary><c>ctr -n k8s.io containers ls -q</c> against the agent's containerd: sandboxes and containers alike.</summary>
     public async Task<string[]> RuntimeContainersAsync()
     {
