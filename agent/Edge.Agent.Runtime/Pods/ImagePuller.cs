@@ -14,8 +14,11 @@ namespace Edge.Agent.Runtime.Pods;
 /// </summary>
 public sealed class ImagePuller(CriClient cri)
 {
-    /// <summary>The image's runtime reference (its id) to create the container from, and whether it was pulled now.</summary>
-    public async Task<(string ImageRef, bool Pulled)> EnsureAsync(PodView pod, ContainerView container, NodeDesiredState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// The image's runtime reference (its id) to create the container from, and whether it was pulled
+    /// now; <paramref name="pulling"/> is called just before a pull starts (kubelet's Pulling event).
+    /// </summary>
+    public async Task<(string ImageRef, bool Pulled)> EnsureAsync(PodView pod, ContainerView container, NodeDesiredState state, Action pulling, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(container.Image))
         {
@@ -45,6 +48,7 @@ public sealed class ImagePuller(CriClient cri)
             }
         }
 
+        pulling();
         try
         {
             var reference = await cri.PullImageAsync(container.Image, Credentials(pod, container.Image, state), cancellationToken);

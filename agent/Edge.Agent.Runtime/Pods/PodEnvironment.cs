@@ -15,20 +15,18 @@ public static class PodEnvironment
 {
     public static IReadOnlyList<KeyValuePair<string, string>> Build(PodView pod, ContainerView container, NodeDesiredState state, PodNetworkFacts facts)
     {
-        var values = new List<KeyValuePair<string, string>>();
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        // First definition fixes the order, the last one the value (as kubelet's list).
+        var defined = new Dictionary<string, string>(StringComparer.Ordinal);
+        var order = new List<string>();
 
         void Set(string name, string value)
         {
-            if (index.TryGetValue(name, out var at))
+            if (!defined.ContainsKey(name))
             {
-                values[at] = new(name, value);
+                order.Add(name);
             }
-            else
-            {
-                index[name] = values.Count;
-                values.Add(new(name, value));
-            }
+
+            defined[name] = value;
         }
 
         foreach (var source in container.EnvFrom)
@@ -64,12 +62,11 @@ public static class PodEnvironment
             }
             else
             {
-                var current = values.ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
-                Set(name, Expand(PodView.Text(variable, "value") ?? "", current));
+                Set(name, Expand(PodView.Text(variable, "value") ?? "", defined));
             }
         }
 
-        return values;
+        return order.Select(name => new KeyValuePair<string, string>(name, defined[name])).ToArray();
     }
 
     private static string? ValueFrom(PodView pod, ContainerView container, NodeDesiredState state, PodNetworkFacts facts, JsonObject from)
@@ -130,28 +127,7 @@ public static class PodEnvironment
             throw new ContainerConfigException(kind == "Secret" ? $"secret \"{name}\" not found" : $"configmap \"{name}\" not found");
         }
 
-        return Data(found, kind);
-    }
-
-    /// <summary>Secret data is base64 on the wire; ConfigMap data is text and binaryData base64.</summary>
-    internal static IReadOnlyDictionary<string, string> Data(JsonObject item, string kind)
-    {
-        var data = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in item["data"] as JsonObject ?? [])
-        {
-            var text = value?.GetValue<string>() ?? "";
-            data[key] = kind == "Secret" ? Encoding.UTF8.GetString(Convert.FromBase64String(text)) : text;
-        }
-
-        if (kind == "ConfigMap")
-        {
-            foreach (var (key, value) in item["binaryData"] as JsonObject ?? [])
-            {
-                data[key] = Encoding.UTF8.GetString(Convert.FromBase64String(value?.GetValue<string>() ?? ""));
-            }
-        }
-
-        return data;
+        return Volumes.Projection.Bytes(found, kind).ToDictionary(p => p.Key, p => Encoding.UTF8.GetString(p.Value), StringComparer.Ordinal);
     }
 
     private static bool Optional(JsonObject reference) =>

@@ -103,7 +103,7 @@ public sealed partial class PodWorker
             return container.ReadinessProbe is null && container.StartupProbe is null;
         }
 
-        return probes.Startup?.Passing != false && (probes.Startup is null || probes.Startup.Passing == true)
+        return (probes.Startup is null || probes.Startup.Passing == true)
             && (probes.Readiness is null || probes.Readiness.Passing == true);
     }
 

@@ -32,7 +32,7 @@ public sealed partial class PodWorker
             await _context.Cri.StopPodSandboxAsync(old.Id, stop);
         }
 
-        if (!await PrepareVolumesAsync(pod, state))
+        if (!PrepareVolumes(pod, state))
         {
             return false;
         }
@@ -60,7 +60,7 @@ public sealed partial class PodWorker
     }
 
     /// <summary>Volumes set up (again when a ConfigMap or Secret may have changed); false with a FailedMount event when one cannot be.</summary>
-    private Task<bool> PrepareVolumesAsync(PodView pod, NodeDesiredState state)
+    private bool PrepareVolumes(PodView pod, NodeDesiredState state)
     {
         try
         {
@@ -71,7 +71,7 @@ public sealed partial class PodWorker
                 _podProblem = null;
             }
 
-            return Task.FromResult(true);
+            return true;
         }
         catch (Exception e) when (e is VolumeException or IOException or UnauthorizedAccessException)
         {
@@ -83,7 +83,7 @@ public sealed partial class PodWorker
                 _context.Log.Warn($"pod {pod.FullName}: {e.Message}");
             }
 
-            return Task.FromResult(false);
+            return false;
         }
     }
 
@@ -213,12 +213,8 @@ public sealed partial class PodWorker
         try
         {
             var watch = Stopwatch.StartNew();
-            if (container.ImagePullPolicy == "Always" || await _context.Cri.ImageStatusAsync(container.Image, stop) is null)
-            {
-                _context.Events.Record(Reference, "Normal", "Pulling", $"Pulling image \"{container.Image}\"", fieldPath);
-            }
-
-            (imageRef, var pulled) = await _context.Images.EnsureAsync(pod, container, state, stop);
+            (imageRef, var pulled) = await _context.Images.EnsureAsync(
+                pod, container, state, () => _context.Events.Record(Reference, "Normal", "Pulling", $"Pulling image \"{container.Image}\"", fieldPath), stop);
             _context.Events.Record(Reference, "Normal", "Pulled", pulled
                 ? $"Successfully pulled image \"{container.Image}\" in {watch.Elapsed.TotalSeconds:0.###}s"
                 : $"Container image \"{container.Image}\" already present on machine", fieldPath);

@@ -6,31 +6,21 @@ namespace Edge.Agent.Runtime.Pods;
 /// </summary>
 public sealed class RestartBackoff(TimeSpan initial, TimeSpan max)
 {
-    private readonly Dictionary<string, (TimeSpan Delay, DateTimeOffset LastExit)> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TimeSpan> _delays = new(StringComparer.Ordinal);
 
     /// <summary>When the container may start again after exiting at <paramref name="exitedAt"/> (first call: at once).</summary>
     public DateTimeOffset NextStart(string key, DateTimeOffset exitedAt, DateTimeOffset startedAt)
     {
-        if (!_entries.TryGetValue(key, out var entry) || exitedAt - startedAt > 2 * max)
-        {
-            return exitedAt;
-        }
-
-        return exitedAt + entry.Delay;
+        return _delays.TryGetValue(key, out var delay) && exitedAt - startedAt <= 2 * max ? exitedAt + delay : exitedAt;
     }
 
     /// <summary>Records that the container is being restarted after the exit at <paramref name="exitedAt"/>: the next wait grows.</summary>
     public void Restarted(string key, DateTimeOffset exitedAt, DateTimeOffset startedAt)
     {
-        if (!_entries.TryGetValue(key, out var entry) || exitedAt - startedAt > 2 * max)
-        {
-            _entries[key] = (initial, exitedAt);
-            return;
-        }
-
-        var next = entry.Delay * 2;
-        _entries[key] = (next > max ? max : next, exitedAt);
+        _delays[key] = _delays.TryGetValue(key, out var delay) && exitedAt - startedAt <= 2 * max
+            ? (delay * 2 > max ? max : delay * 2)
+            : initial;
     }
 
-    public void Forget(string key) => _entries.Remove(key);
+    public void Forget(string key) => _delays.Remove(key);
 }

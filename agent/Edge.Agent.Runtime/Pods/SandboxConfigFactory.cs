@@ -83,7 +83,11 @@ public sealed class SandboxConfigFactory(RuntimeOptions options)
         return config;
     }
 
-    public string LogDirectory(PodView pod) => Path.Combine(options.PodLogsDir, $"{pod.Namespace}_{pod.Name}_{pod.Uid}");
+    public string LogDirectory(PodView pod) => LogDirectory(options.PodLogsDir, pod.Namespace, pod.Name, pod.Uid);
+
+    /// <summary>kubelet's layout, <c>&lt;pod logs dir&gt;/&lt;namespace&gt;_&lt;name&gt;_&lt;uid&gt;</c>: where containerd writes and logs are read.</summary>
+    public static string LogDirectory(string podLogsDir, string @namespace, string name, string uid) =>
+        Path.Combine(podLogsDir, $"{@namespace}_{name}_{uid}");
 
     /// <summary>kubelet's cgroupfs layout: Guaranteed pods directly under the root, the others under their class.</summary>
     public string CgroupParent(PodView pod) => pod.QosClass switch

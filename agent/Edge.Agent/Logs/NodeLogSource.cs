@@ -18,7 +18,7 @@ public sealed class NodeLogSource(string podLogsDir, Func<CriClient?> cri) : ICo
     public Task<ContainerLogFile> OpenAsync(LogRequest request, CancellationToken cancellationToken)
     {
         var pod = request.Pod;
-        var directory = Path.Combine(podLogsDir, $"{pod.Namespace}_{pod.Name}_{pod.Uid}");
+        var directory = SandboxConfigFactory.LogDirectory(podLogsDir, pod.Namespace, pod.Name, pod.Uid);
         var path = ContainerLogs.FindFile(directory, request.Container, request.Previous)
             ?? throw new LogUnavailableException(400, request.Previous
                 ? $"previous terminated container \"{request.Container}\" in pod \"{pod.Name}\" not found"

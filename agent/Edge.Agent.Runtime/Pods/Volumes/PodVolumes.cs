@@ -307,7 +307,8 @@ internal static class Projection
         return files;
     }
 
-    private static Dictionary<string, byte[]> Bytes(JsonObject item, string kind)
+    /// <summary>A ConfigMap's or Secret's data as bytes: Secret data is base64 on the wire, ConfigMap data text, binaryData base64.</summary>
+    public static Dictionary<string, byte[]> Bytes(JsonObject item, string kind)
     {
         var data = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (key, value) in item["data"] as JsonObject ?? [])
