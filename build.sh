@@ -120,6 +120,23 @@ publish() {
   done
 }
 
+# Names every test that did not pass, with the first lines of its message, just above the closing
+# line: CI keeps only the tail of the output, and that is where a failure must be readable.
+failures() {
+  echo "---- tests that did not pass ----"
+  awk '
+    /<UnitTestResult / {
+      inside = ($0 ~ /outcome="(Failed|Error|Timeout|Aborted)"/)
+      if (inside) { match($0, /testName="[^"]*"/); print "FAILED " substr($0, RSTART + 10, RLENGTH - 11); lines = 0 }
+    }
+    inside && /<Message>/ { grab = 1; sub(/.*<Message>/, "") }
+    inside && grab && lines < 6 { line = $0; sub(/<\/Message>.*/, "", line); print "    " line; lines++ }
+    inside && /<\/Message>/ { grab = 0 }
+    /<\/UnitTestResult>/ { inside = 0 }
+  ' "$1"/*.trx | sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g' | head -60
+  echo "----"
+}
+
 # Sums the counters of every TRX file and prints the closing line CI reads.
 summarize() {
   local dir=$1 passed=0 failed=0 skipped=0 total=0 files=0
@@ -138,6 +155,7 @@ summarize() {
     echo "no test results were written" >&2
     failed=$((failed + 1))
   fi
+  [ "$failed" -eq 0 ] || failures "$dir" || true
   echo "$passed passed, $failed failed, $skipped skipped"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 }
@@ -190,8 +208,9 @@ Use it with kubectl:
   kubectl get namespaces
   kubectl create deployment hello --image=busybox
   kubectl get all -A
-(pods are scheduled and run once agents join; that part is not in this build yet)
-Join token for agents: edge-server token
+Pods run once an agent joins; on this machine (edge-agent is installed too):
+  edge-agent join https://127.0.0.1:6443 --token "\$(edge-server token)"
+  edge-agent run
 Stop it with: ./build.sh down
 TXT
       return 0
