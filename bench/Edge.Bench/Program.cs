@@ -5,7 +5,7 @@ using Edge.Bench.Startup;
 using Edge.Bench.Store;
 
 // Edge.Bench startup PUBLISH_DIR [--runs N] [--idle-seconds S]
-// Edge.Bench store [--quick]
+// Edge.Bench store [--quick] [--recovery-only]
 // Edge.Bench api [--quick] [--server PATH]
 // Edge.Bench scheduler [--quick]
 // Edge.Bench pods --publish DIR [--pods N]

@@ -62,6 +62,56 @@ public static class FileSystem
         }
     }
 
+    /// <summary>
+    /// Writes a range of a file's dirty pages to the device and waits for them, without the
+    /// journal commit and device cache flush of fsync: a large file written in steps this way
+    /// never leaves a pile of dirty pages for another file's fdatasync to wait behind (ext4's
+    /// ordered mode writes them out before its next commit). Not a durability point: the file
+    /// still needs its fsync at the end.
+    /// </summary>
+    public static void WriteBack(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long length, string pathForErrors)
+    {
+        int rc;
+        do
+        {
+            rc = Libc.SyncFileRange(handle, offset, length,
+                Libc.SYNC_FILE_RANGE_WAIT_BEFORE | Libc.SYNC_FILE_RANGE_WRITE | Libc.SYNC_FILE_RANGE_WAIT_AFTER);
+        }
+        while (rc < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR);
+
+        if (rc < 0)
+        {
+            throw Error("sync_file_range", pathForErrors);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a large file a few MiB at a time from its end, pausing between steps, then
+    /// unlinks it. Freeing hundreds of MB at once is one big journal transaction (and, on a
+    /// file system mounted with <c>discard</c>, one big discard) that every other file's next
+    /// fdatasync waits behind; in steps, each commit carries at most one step. For background
+    /// threads only: it takes as long as the file is large. A missing file is no error.
+    /// </summary>
+    public static void DeleteGradually(string path, long stepBytes = 4L << 20, int pauseMilliseconds = 2)
+    {
+        try
+        {
+            using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write))
+            {
+                for (var length = RandomAccess.GetLength(handle) - stepBytes; length > 0; length -= stepBytes)
+                {
+                    RandomAccess.SetLength(handle, length);
+                    Thread.Sleep(pauseMilliseconds);
+                }
+            }
+
+            File.Delete(path);
+        }
+        catch (FileNotFoundException)
+        {
+        }
+    }
+
     private static IOException Error(string call, string path)
     {
         var errno = Marshal.GetLastPInvokeError();

@@ -32,6 +32,21 @@ internal static partial class Libc
     [LibraryImport(Libc.Name, EntryPoint = "fdatasync", SetLastError = true)]
     internal static partial int Fdatasync(Microsoft.Win32.SafeHandles.SafeFileHandle fd);
 
+    [LibraryImport(Libc.Name, EntryPoint = "sync_file_range", SetLastError = true)]
+    internal static partial int SyncFileRange(Microsoft.Win32.SafeHandles.SafeFileHandle fd, long offset, long nbytes, uint flags);
+
+    internal const uint SYNC_FILE_RANGE_WAIT_BEFORE = 1;
+    internal const uint SYNC_FILE_RANGE_WRITE = 2;
+    internal const uint SYNC_FILE_RANGE_WAIT_AFTER = 4;
+
+    [LibraryImport(Libc.Name, EntryPoint = "gettid")]
+    internal static partial int Gettid();
+
+    [LibraryImport(Libc.Name, EntryPoint = "setpriority", SetLastError = true)]
+    internal static partial int Setpriority(int which, int who, int priority);
+
+    internal const int PRIO_PROCESS = 0;
+
     [LibraryImport(Libc.Name, EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
 

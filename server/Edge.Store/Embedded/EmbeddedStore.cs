@@ -125,6 +125,7 @@ public sealed partial class EmbeddedStore : IStore
         if (snapshots.Count > 0)
         {
             snapshotPath = snapshots[^1];
+            _lastSnapshotBytes = new FileInfo(snapshotPath).Length;
             var (header, leases) = SnapshotFile.Load(snapshotPath, _index);
             walFrom = header.WalSequence;
             snapshotRevision = header.Revision;
@@ -151,6 +152,9 @@ public sealed partial class EmbeddedStore : IStore
             _wal = WalWriter.Continue(_walDir, replay.LastSequence, replay.ValidOffset);
         }
 
+        // The WAL replayed counts towards the next snapshot as if this process had written it.
+        _walBytesSinceSnapshot = WalWriter.ListSegments(_walDir).Where(s => s >= walFrom)
+            .Sum(s => new FileInfo(WalWriter.SegmentPath(_walDir, s)).Length);
         _committed = _index.Revision;
         Recovery = new RecoveryReport(snapshotPath, snapshotRevision, replay.Records, _index.Revision, _index.LiveKeys, replay.Dropped, clock.Elapsed);
     }

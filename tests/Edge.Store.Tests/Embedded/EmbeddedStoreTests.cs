@@ -111,6 +111,47 @@ public sealed class EmbeddedStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Compact_AfterASnapshot_NextSnapshotWaitsUntilTheWalIsAsLargeAsThatSnapshot()
+    {
+        var value = new string('v', 1000);
+        await using (var store = Open(segmentBytes: 16 << 10, maxWal: 64 << 10))
+        {
+            for (var i = 0; i < 400; i++)
+            {
+                await Put(store, $"/k/{i % 200}", value + i);
+            }
+        }
+
+        var snapDir = Path.Combine(Dir, "snap");
+        var first = Directory.GetFiles(snapDir, "*.snap").Single();
+        var firstBytes = new FileInfo(first).Length;
+        Assert.True(firstBytes > 200_000, $"the first snapshot holds all 400 revisions ({firstBytes} bytes)");
+
+        await using var reopened = Open(segmentBytes: 16 << 10);
+        await reopened.CompactAsync((await reopened.StatusAsync()).Revision);
+        await Put(reopened, "/after", "x");
+        await Task.Delay(500);
+        // Rewriting the whole store now would cost ~firstBytes for a few bytes of WAL.
+        Assert.Equal([first], Directory.GetFiles(snapDir, "*.snap"));
+        Assert.Empty(Directory.GetFiles(snapDir, "*.tmp"));
+
+        for (var i = 0; i < firstBytes / 1000 + 10; i++)
+        {
+            await Put(reopened, $"/k/{i % 200}", value + i);
+        }
+
+        // The new snapshot is renamed in first, the old one removed after it.
+        for (var i = 0; i < 100 && !(Directory.GetFiles(snapDir, "*.snap") is [var only] && only != first); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var second = Assert.Single(Directory.GetFiles(snapDir, "*.snap"));
+        Assert.NotEqual(first, second);
+        Assert.Equal(value + (firstBytes / 1000 + 9), await Get(reopened, $"/k/{(firstBytes / 1000 + 9) % 200}"));
+    }
+
+    [Fact]
     public async Task SaveAndRestoreSnapshot_RestoredStoreHasSameData()
     {
         var backup = Path.Combine(_root, "backup.snap");
