@@ -7,23 +7,25 @@ public sealed partial class EmbeddedStore
 {
     private Task _snapshotTask = Task.CompletedTask;
 
-    /// <summary>Size of the newest snapshot file (0 before the first).</summary>
-    private long _lastSnapshotBytes;
+    /// <summary>The newest snapshot file's size and entries (none before the first).</summary>
+    private SnapshotSize _lastSnapshot = new(0, 0);
+
+    private sealed record SnapshotSize(long Bytes, long Entries);
 
     /// <summary>
     /// Between batches: starts a new segment when the current one is full, and takes a snapshot
-    /// when the WAL since the last one passed its bound, or after a compaction freed history once
-    /// the WAL since the last snapshot is at least that snapshot's size. The snapshot lets the
-    /// segments before it go, which is what gives the disk back; but it rewrites everything that
-    /// is live, so after a compaction it waits until it costs no more than the WAL already written:
-    /// snapshots at most double the bytes written (flash wear) while disk use stays within about
-    /// twice the live data plus the WAL bound. (A snapshot after every compaction — the API server
-    /// compacts every 5 minutes — would rewrite the whole store each time, however little changed.)
+    /// when the WAL since the last one passed its bound, or after a compaction once a snapshot
+    /// would at least halve what the store occupies on disk (the last snapshot plus the WAL since,
+    /// against the new snapshot estimated from the entries now held). The snapshot lets the
+    /// segments before it go, which is what gives the disk back; but it rewrites everything live,
+    /// so it is taken only when it frees at least as much as it writes. (A snapshot after every
+    /// compaction — the API server compacts every 5 minutes — rewrote the whole store each time,
+    /// however little the compaction freed: flash wear for nothing.)
     /// </summary>
     private void MaybeRotateAndSnapshot()
     {
         var snapshotDue = _walBytesSinceSnapshot >= _options.MaxWalBytesBetweenSnapshots
-            || (_compactedSinceSnapshot && _walBytesSinceSnapshot >= Interlocked.Read(ref _lastSnapshotBytes));
+            || (_compactedSinceSnapshot && SnapshotHalvesTheDisk());
         if (!snapshotDue && _wal.Offset < _options.SegmentBytes)
         {
             return;
@@ -53,6 +55,13 @@ public sealed partial class EmbeddedStore
         _snapshotTask = BackgroundThread.Run("edge-store-snapshot", () => WriteSnapshot(revision, compactRevision, firstSegmentAfter, entries, leases));
     }
 
+    private bool SnapshotHalvesTheDisk()
+    {
+        var last = Volatile.Read(ref _lastSnapshot);
+        var estimate = last.Entries == 0 ? 0 : last.Bytes * _index.Entries / last.Entries;
+        return last.Bytes + _walBytesSinceSnapshot >= 2 * estimate;
+    }
+
     /// <summary>
     /// What a snapshot holds, as of the newest durable revision: a list of references to
     /// immutable entries, so the lock is held only for the copy (sorting happens outside).
@@ -73,7 +82,7 @@ public sealed partial class EmbeddedStore
             MvccIndex.SortByRevision(entries);
             var path = SnapshotFile.PathFor(_snapDir, revision);
             SnapshotFile.Write(path, revision, compactRevision, walSequence, entries, leases);
-            Interlocked.Exchange(ref _lastSnapshotBytes, new FileInfo(path).Length);
+            Volatile.Write(ref _lastSnapshot, new SnapshotSize(new FileInfo(path).Length, entries.Count));
             // Oldest first, so a crash midway leaves the newest files whole. Gradually: dropping
             // hundreds of MB at once stalls the WAL's commits behind the journal (and discards).
             foreach (var sequence in WalWriter.ListSegments(_walDir).Where(s => s < walSequence))

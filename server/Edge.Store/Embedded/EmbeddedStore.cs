@@ -125,8 +125,8 @@ public sealed partial class EmbeddedStore : IStore
         if (snapshots.Count > 0)
         {
             snapshotPath = snapshots[^1];
-            _lastSnapshotBytes = new FileInfo(snapshotPath).Length;
             var (header, leases) = SnapshotFile.Load(snapshotPath, _index);
+            _lastSnapshot = new SnapshotSize(new FileInfo(snapshotPath).Length, _index.Entries);
             walFrom = header.WalSequence;
             snapshotRevision = header.Revision;
             var now = _options.Time.GetUtcNow();

@@ -110,45 +110,71 @@ public sealed class EmbeddedStoreTests : IDisposable
         Assert.True(after < before / 4, $"store was {before} bytes before compaction and {after} after");
     }
 
-    [Fact]
-    public async Task Compact_AfterASnapshot_NextSnapshotWaitsUntilTheWalIsAsLargeAsThatSnapshot()
+    /// <summary>Writes 400 revisions of 1 KB over <paramref name="keys"/> keys with snapshots on; returns the one left.</summary>
+    private async Task<(string Path, long Bytes)> FillWithASnapshotAsync(int keys)
     {
-        var value = new string('v', 1000);
         await using (var store = Open(segmentBytes: 16 << 10, maxWal: 64 << 10))
         {
             for (var i = 0; i < 400; i++)
             {
-                await Put(store, $"/k/{i % 200}", value + i);
+                await Put(store, $"/k/{i % keys}", new string('v', 1000) + i);
             }
         }
 
-        var snapDir = Path.Combine(Dir, "snap");
-        var first = Directory.GetFiles(snapDir, "*.snap").Single();
-        var firstBytes = new FileInfo(first).Length;
-        Assert.True(firstBytes > 200_000, $"the first snapshot holds all 400 revisions ({firstBytes} bytes)");
+        var snapshot = Directory.GetFiles(Path.Combine(Dir, "snap"), "*.snap").Single();
+        return (snapshot, new FileInfo(snapshot).Length);
+    }
 
-        await using var reopened = Open(segmentBytes: 16 << 10);
-        await reopened.CompactAsync((await reopened.StatusAsync()).Revision);
-        await Put(reopened, "/after", "x");
-        await Task.Delay(500);
-        // Rewriting the whole store now would cost ~firstBytes for a few bytes of WAL.
-        Assert.Equal([first], Directory.GetFiles(snapDir, "*.snap"));
-        Assert.Empty(Directory.GetFiles(snapDir, "*.tmp"));
-
-        for (var i = 0; i < firstBytes / 1000 + 10; i++)
-        {
-            await Put(reopened, $"/k/{i % 200}", value + i);
-        }
-
+    private async Task<string> WaitForASnapshotOtherThanAsync(string old)
+    {
         // The new snapshot is renamed in first, the old one removed after it.
-        for (var i = 0; i < 100 && !(Directory.GetFiles(snapDir, "*.snap") is [var only] && only != first); i++)
+        string[] files = [];
+        for (var i = 0; i < 100 && !((files = Directory.GetFiles(Path.Combine(Dir, "snap"), "*.snap")) is [var only] && only != old); i++)
         {
             await Task.Delay(100);
         }
 
-        var second = Assert.Single(Directory.GetFiles(snapDir, "*.snap"));
-        Assert.NotEqual(first, second);
-        Assert.Equal(value + (firstBytes / 1000 + 9), await Get(reopened, $"/k/{(firstBytes / 1000 + 9) % 200}"));
+        var snapshot = Assert.Single(files);
+        Assert.NotEqual(old, snapshot);
+        return snapshot;
+    }
+
+    [Fact]
+    public async Task Compact_FreeingLittle_NoSnapshotUntilTheWalBound()
+    {
+        var (first, firstBytes) = await FillWithASnapshotAsync(keys: 400);
+        Assert.True(firstBytes > 200_000, $"the snapshot holds most of the 400 keys ({firstBytes} bytes)");
+
+        await using var store = Open(segmentBytes: 16 << 10, maxWal: 256 << 10);
+        await store.CompactAsync((await store.StatusAsync()).Revision);
+        await Put(store, "/after", "x");
+        await Task.Delay(500);
+        // Every key was written once: compaction freed nothing, and rewriting the whole store
+        // now would cost its full size for nothing.
+        Assert.Equal([first], Directory.GetFiles(Path.Combine(Dir, "snap"), "*.snap"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(Dir, "snap"), "*.tmp"));
+
+        for (var i = 0; i < 300; i++)
+        {
+            await Put(store, $"/more/{i}", new string('w', 1000));
+        }
+
+        await WaitForASnapshotOtherThanAsync(first);
+        Assert.Equal(new string('w', 1000), await Get(store, "/more/299"));
+    }
+
+    [Fact]
+    public async Task Compact_FreeingMostHistory_SnapshotSoonShrinksTheDisk()
+    {
+        var (first, firstBytes) = await FillWithASnapshotAsync(keys: 20);
+
+        await using var store = Open(segmentBytes: 16 << 10, maxWal: 128L << 20);
+        await store.CompactAsync((await store.StatusAsync()).Revision);
+        await Put(store, "/after", "x");
+
+        var second = await WaitForASnapshotOtherThanAsync(first);
+        Assert.True(new FileInfo(second).Length < firstBytes / 4, $"snapshot of {new FileInfo(second).Length} bytes after compaction; {firstBytes} before");
+        Assert.Equal(new string('v', 1000) + 399, await Get(store, "/k/19"));
     }
 
     [Fact]
