@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Edge.Agent;
+using Edge.Agent.Channel;
 using Edge.Agent.Cli;
 using Edge.Agent.Health;
 using Edge.Agent.Identity;
@@ -14,10 +15,15 @@ const string Executable = "edge-agent";
 // The GC sizes its gen0 budget after the CPU's last-level cache: tens to hundreds of MB on x86
 // servers and VMs, where the agent's steady churn (a CRI relist and a status per pod each second)
 // then stays resident between collections (measured: 110 MB with 30 pods, 49 MB with 2 MiB).
-// The runtime reads this setting only from the environment, so `run` restarts itself with it once.
+// gen0size alone is only the budget's floor: under a burst of pod starts it still grew to 14 MB,
+// so the ceiling (GCGen0MaxBudget) is 2 MiB too. 1 MiB regions instead of 4 MiB: each generation
+// holds at least one region, and the agent's whole live heap is a few MB. Measured with 30 pods:
+// 44 MB before, 38 MB after (BENCHMARKS.md).
+// The runtime reads these settings only from the environment, so `run` restarts itself with them once.
 if (args.FirstOrDefault() == "run")
 {
-    Edge.Native.ProcessEnvironment.ReexecWith("DOTNET_GCgen0size", "200000");
+    Edge.Native.ProcessEnvironment.ReexecWith(
+        ("DOTNET_GCgen0size", "200000"), ("DOTNET_GCGen0MaxBudget", "200000"), ("DOTNET_GCRegionSize", "100000"));
 }
 try
 {
@@ -76,6 +82,7 @@ try
             var server = values.GetString("server")
                 ?? throw new CliException($"no server to run against: run `edge-agent join` first, or give --server (config file {configPath})");
             var dataDir = Path.GetFullPath(values.GetRequiredString("data-dir"));
+            NodeTls.TrustOnlyClusterAuthority(dataDir);
             using var identity = NodeIdentity.TryLoad(dataDir)
                 ?? throw new AgentException($"{dataDir} holds no node identity: run `edge-agent join` first");
             using var stop = new CancellationTokenSource();

@@ -22,13 +22,14 @@ public static class ProcessEnvironment
 
     /// <summary>
     /// Replaces this process with a fresh start of the same program (same PID, arguments and
-    /// environment) plus <paramref name="name"/>=<paramref name="value"/>, unless the variable is set
-    /// already. For runtime settings that are read only from the environment before managed code
-    /// runs. Returns only when it did nothing or execve failed (then the process goes on as it is).
+    /// environment) plus <paramref name="variables"/>, unless the first of them is set already (the
+    /// marker that this is the fresh start, or that the caller chose values of its own). For runtime
+    /// settings that are read only from the environment before managed code runs. Returns only when
+    /// it did nothing or execve failed (then the process goes on as it is).
     /// </summary>
-    public static bool ReexecWith(string name, string value)
+    public static bool ReexecWith(params ReadOnlySpan<(string Name, string Value)> variables)
     {
-        if (Environment.GetEnvironmentVariable(name) is not null || Environment.ProcessPath is not { } program)
+        if (variables.Length == 0 || Environment.GetEnvironmentVariable(variables[0].Name) is not null || Environment.ProcessPath is not { } program)
         {
             return false;
         }
@@ -38,14 +39,22 @@ public static class ProcessEnvironment
         argv[0] = program;
         Array.Copy(arguments, 1, argv, 1, arguments.Length - 1);
         var environment = Environment.GetEnvironmentVariables();
-        var envp = new string?[environment.Count + 2];
+        foreach (var (name, value) in variables)
+        {
+            // A value the user set stays.
+            if (!environment.Contains(name))
+            {
+                environment[name] = value;
+            }
+        }
+
+        var envp = new string?[environment.Count + 1];
         var i = 0;
         foreach (System.Collections.DictionaryEntry entry in environment)
         {
             envp[i++] = $"{entry.Key}={entry.Value}";
         }
 
-        envp[i] = $"{name}={value}";
         Libc.Execve(program, argv, envp);
         return false;
     }

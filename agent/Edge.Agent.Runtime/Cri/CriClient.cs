@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Edge.Agent.Runtime.Cri.V1;
-using Grpc.Core;
-using Grpc.Net.Client;
+using Edge.Agent.Runtime.Grpc;
+using Google.Protobuf;
 
 namespace Edge.Agent.Runtime.Cri;
 
@@ -15,9 +15,10 @@ public sealed class CriClient : IDisposable
     private static readonly TimeSpan ShortCall = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan LongCall = TimeSpan.FromMinutes(4);
 
-    private readonly GrpcChannel _channel;
-    private readonly RuntimeService.RuntimeServiceClient _runtime;
-    private readonly ImageService.ImageServiceClient _images;
+    private const string Runtime = "/runtime.v1.RuntimeService/";
+    private const string Images = "/runtime.v1.ImageService/";
+
+    private readonly GrpcClient _grpc;
 
     public CriClient(string socketPath)
     {
@@ -39,35 +40,29 @@ public sealed class CriClient : IDisposable
                 }
             },
         };
-        // The authority is ignored by containerd; gRPC needs some http:// address for h2c.
-        _channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            MaxReceiveMessageSize = 32 * 1024 * 1024,
-        });
-        _runtime = new RuntimeService.RuntimeServiceClient(_channel);
-        _images = new ImageService.ImageServiceClient(_channel);
+        // The authority is ignored by containerd; h2c needs some http:// address.
+        _grpc = new GrpcClient(handler, new Uri("http://localhost"), maxReceiveBytes: 32 * 1024 * 1024);
     }
 
     public string SocketPath { get; }
 
     public Task<VersionResponse> VersionAsync(CancellationToken cancellationToken) =>
-        CallAsync("Version", ShortCall, cancellationToken, o => _runtime.VersionAsync(new VersionRequest { Version = "v1" }, o));
+        CallAsync(Runtime, "Version", new VersionRequest { Version = "v1" }, VersionResponse.Parser, ShortCall, cancellationToken);
 
     public Task<StatusResponse> StatusAsync(CancellationToken cancellationToken) =>
-        CallAsync("Status", ShortCall, cancellationToken, o => _runtime.StatusAsync(new StatusRequest(), o));
+        CallAsync(Runtime, "Status", new StatusRequest(), StatusResponse.Parser, ShortCall, cancellationToken);
 
     public async Task<string> RunPodSandboxAsync(PodSandboxConfig config, CancellationToken cancellationToken) =>
-        (await CallAsync("RunPodSandbox", LongCall, cancellationToken, o => _runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config }, o))).PodSandboxId;
+        (await CallAsync(Runtime, "RunPodSandbox", new RunPodSandboxRequest { Config = config }, RunPodSandboxResponse.Parser, LongCall, cancellationToken)).PodSandboxId;
 
     public Task StopPodSandboxAsync(string id, CancellationToken cancellationToken) =>
-        CallAsync("StopPodSandbox", LongCall, cancellationToken, o => _runtime.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = id }, o));
+        CallAsync(Runtime, "StopPodSandbox", new StopPodSandboxRequest { PodSandboxId = id }, StopPodSandboxResponse.Parser, LongCall, cancellationToken);
 
     public Task RemovePodSandboxAsync(string id, CancellationToken cancellationToken) =>
-        CallAsync("RemovePodSandbox", LongCall, cancellationToken, o => _runtime.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = id }, o));
+        CallAsync(Runtime, "RemovePodSandbox", new RemovePodSandboxRequest { PodSandboxId = id }, RemovePodSandboxResponse.Parser, LongCall, cancellationToken);
 
     public async Task<PodSandboxStatus> PodSandboxStatusAsync(string id, CancellationToken cancellationToken) =>
-        (await CallAsync("PodSandboxStatus", ShortCall, cancellationToken, o => _runtime.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = id }, o))).Status;
+        (await CallAsync(Runtime, "PodSandboxStatus", new PodSandboxStatusRequest { PodSandboxId = id }, PodSandboxStatusResponse.Parser, ShortCall, cancellationToken)).Status;
 
     /// <summary>Sandboxes whose labels include all of <paramref name="labels"/> (every sandbox when empty).</summary>
     public async Task<IReadOnlyList<PodSandbox>> ListPodSandboxesAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken)
@@ -78,23 +73,21 @@ public sealed class CriClient : IDisposable
             request.Filter.LabelSelector[key] = value;
         }
 
-        return (await CallAsync("ListPodSandbox", ShortCall, cancellationToken, o => _runtime.ListPodSandboxAsync(request, o))).Items;
+        return (await CallAsync(Runtime, "ListPodSandbox", request, ListPodSandboxResponse.Parser, ShortCall, cancellationToken)).Items;
     }
 
     public async Task<string> CreateContainerAsync(string sandboxId, ContainerConfig config, PodSandboxConfig sandboxConfig, CancellationToken cancellationToken) =>
-        (await CallAsync("CreateContainer", LongCall, cancellationToken, o => _runtime.CreateContainerAsync(
-            new CreateContainerRequest { PodSandboxId = sandboxId, Config = config, SandboxConfig = sandboxConfig }, o))).ContainerId;
+        (await CallAsync(Runtime, "CreateContainer", new CreateContainerRequest { PodSandboxId = sandboxId, Config = config, SandboxConfig = sandboxConfig }, CreateContainerResponse.Parser, LongCall, cancellationToken)).ContainerId;
 
     public Task StartContainerAsync(string id, CancellationToken cancellationToken) =>
-        CallAsync("StartContainer", LongCall, cancellationToken, o => _runtime.StartContainerAsync(new StartContainerRequest { ContainerId = id }, o));
+        CallAsync(Runtime, "StartContainer", new StartContainerRequest { ContainerId = id }, StartContainerResponse.Parser, LongCall, cancellationToken);
 
     /// <summary>SIGTERM, then SIGKILL after <paramref name="gracePeriodSeconds"/>; the call lasts as long as the grace period.</summary>
     public Task StopContainerAsync(string id, long gracePeriodSeconds, CancellationToken cancellationToken) =>
-        CallAsync("StopContainer", LongCall + TimeSpan.FromSeconds(gracePeriodSeconds), cancellationToken,
-            o => _runtime.StopContainerAsync(new StopContainerRequest { ContainerId = id, Timeout = gracePeriodSeconds }, o));
+        CallAsync(Runtime, "StopContainer", new StopContainerRequest { ContainerId = id, Timeout = gracePeriodSeconds }, StopContainerResponse.Parser, LongCall + TimeSpan.FromSeconds(gracePeriodSeconds), cancellationToken);
 
     public Task RemoveContainerAsync(string id, CancellationToken cancellationToken) =>
-        CallAsync("RemoveContainer", LongCall, cancellationToken, o => _runtime.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = id }, o));
+        CallAsync(Runtime, "RemoveContainer", new RemoveContainerRequest { ContainerId = id }, RemoveContainerResponse.Parser, LongCall, cancellationToken);
 
     /// <summary>Containers whose labels include all of <paramref name="labels"/> (every container when empty).</summary>
     public async Task<IReadOnlyList<Container>> ListContainersAsync(IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken)
@@ -105,25 +98,25 @@ public sealed class CriClient : IDisposable
             request.Filter.LabelSelector[key] = value;
         }
 
-        return (await CallAsync("ListContainers", ShortCall, cancellationToken, o => _runtime.ListContainersAsync(request, o))).Containers;
+        return (await CallAsync(Runtime, "ListContainers", request, ListContainersResponse.Parser, ShortCall, cancellationToken)).Containers;
     }
 
     public async Task<ContainerStatus> ContainerStatusAsync(string id, CancellationToken cancellationToken) =>
-        (await CallAsync("ContainerStatus", ShortCall, cancellationToken, o => _runtime.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id }, o))).Status;
+        (await CallAsync(Runtime, "ContainerStatus", new ContainerStatusRequest { ContainerId = id }, ContainerStatusResponse.Parser, ShortCall, cancellationToken)).Status;
 
     public Task ReopenContainerLogAsync(string id, CancellationToken cancellationToken) =>
-        CallAsync("ReopenContainerLog", ShortCall, cancellationToken, o => _runtime.ReopenContainerLogAsync(new ReopenContainerLogRequest { ContainerId = id }, o));
+        CallAsync(Runtime, "ReopenContainerLog", new ReopenContainerLogRequest { ContainerId = id }, ReopenContainerLogResponse.Parser, ShortCall, cancellationToken);
 
     public Task<ExecSyncResponse> ExecSyncAsync(string id, IEnumerable<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var request = new ExecSyncRequest { ContainerId = id, Timeout = (long)Math.Ceiling(timeout.TotalSeconds) };
         request.Cmd.AddRange(command);
-        return CallAsync("ExecSync", timeout + TimeSpan.FromSeconds(5), cancellationToken, o => _runtime.ExecSyncAsync(request, o));
+        return CallAsync(Runtime, "ExecSync", request, ExecSyncResponse.Parser, timeout + TimeSpan.FromSeconds(5), cancellationToken);
     }
 
     /// <summary>The image as the runtime knows it, or null when it is not present.</summary>
     public async Task<Image?> ImageStatusAsync(string image, CancellationToken cancellationToken) =>
-        (await CallAsync("ImageStatus", ShortCall, cancellationToken, o => _images.ImageStatusAsync(new ImageStatusRequest { Image = new ImageSpec { Image = image } }, o))).Image;
+        (await CallAsync(Images, "ImageStatus", new ImageStatusRequest { Image = new ImageSpec { Image = image } }, ImageStatusResponse.Parser, ShortCall, cancellationToken)).Image;
 
     public async Task<string> PullImageAsync(string image, AuthConfig? auth, CancellationToken cancellationToken)
     {
@@ -133,32 +126,27 @@ public sealed class CriClient : IDisposable
             request.Auth = auth;
         }
 
-        return (await CallAsync("PullImage", LongCall, cancellationToken, o => _images.PullImageAsync(request, o))).ImageRef;
+        return (await CallAsync(Images, "PullImage", request, PullImageResponse.Parser, LongCall, cancellationToken)).ImageRef;
     }
 
     public async Task<IReadOnlyList<Image>> ListImagesAsync(CancellationToken cancellationToken) =>
-        (await CallAsync("ListImages", ShortCall, cancellationToken, o => _images.ListImagesAsync(new ListImagesRequest(), o))).Images;
+        (await CallAsync(Images, "ListImages", new ListImagesRequest(), ListImagesResponse.Parser, ShortCall, cancellationToken)).Images;
 
     public Task RemoveImageAsync(string image, CancellationToken cancellationToken) =>
-        CallAsync("RemoveImage", LongCall, cancellationToken, o => _images.RemoveImageAsync(new RemoveImageRequest { Image = new ImageSpec { Image = image } }, o));
+        CallAsync(Images, "RemoveImage", new RemoveImageRequest { Image = new ImageSpec { Image = image } }, RemoveImageResponse.Parser, LongCall, cancellationToken);
 
-    private static async Task<T> CallAsync<T>(string operation, TimeSpan timeout, CancellationToken cancellationToken, Func<CallOptions, AsyncUnaryCall<T>> call)
+    private async Task<T> CallAsync<T>(string service, string operation, IMessage request, MessageParser<T> parser, TimeSpan timeout, CancellationToken cancellationToken)
+        where T : IMessage<T>
     {
         try
         {
-            using var call1 = call(new CallOptions(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken));
-            return await call1.ResponseAsync;
+            return await _grpc.UnaryAsync(service + operation, request, parser, timeout, cancellationToken);
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        catch (GrpcException e)
         {
-            throw new OperationCanceledException(cancellationToken);
-        }
-        catch (RpcException e)
-        {
-            var detail = string.IsNullOrEmpty(e.Status.Detail) ? e.StatusCode.ToString() : e.Status.Detail;
-            throw new CriException(operation, e.StatusCode, detail, e);
+            throw new CriException(operation, e.Code, e.Detail, e);
         }
     }
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose() => _grpc.Dispose();
 }

@@ -38,7 +38,14 @@ public sealed class PodContext(
     public SandboxConfigFactory Sandboxes { get; } = new(options);
 
     /// <summary>Probes reach pod IPs over the node's bridge: no proxy, no connection reuse between attempts.</summary>
-    public ProbeRunner Probes { get; } = new(cri, new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero, AllowAutoRedirect = false }));
+    public ProbeRunner Probes { get; } = new(cri, new HttpClient(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        PooledConnectionLifetime = TimeSpan.Zero,
+        AllowAutoRedirect = false,
+        // kubelet does not verify the certificate of an HTTPS probe or hook (pods serve self-signed ones).
+        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+    }));
 
     public NodeFacts Node => nodeFacts();
 }

@@ -1,10 +1,8 @@
 using Edge.Agent.Identity;
 using Edge.Agent.Run;
+using Edge.Agent.Runtime.Grpc;
 using Edge.NodeChannel;
 using Edge.NodeChannel.V1;
-using Google.Protobuf;
-using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace Edge.Agent.Channel;
 
@@ -19,13 +17,6 @@ public sealed class GrpcNodeChannel(Uri server, Func<NodeIdentity> loadIdentity)
     /// <summary>HTTP/2 pings find a dead server (or NAT mapping) well before TCP would.</summary>
     public static readonly TimeSpan KeepAlivePingDelay = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
-
-    private static readonly Method<AgentMessage, ServerMessage> Connect = new(
-        MethodType.DuplexStreaming,
-        NodeChannelProtocol.ServiceName,
-        NodeChannelProtocol.ConnectMethod,
-        Marshallers.Create(m => m.ToByteArray(), AgentMessage.Parser.ParseFrom),
-        Marshallers.Create(m => m.ToByteArray(), ServerMessage.Parser.ParseFrom));
 
     public Task<INodeChannelStream> OpenAsync(CancellationToken cancellationToken)
     {
@@ -47,34 +38,23 @@ public sealed class GrpcNodeChannel(Uri server, Func<NodeIdentity> loadIdentity)
             ConnectTimeout = TimeSpan.FromSeconds(15),
         };
         var presented = NodeTls.Configure(handler.SslOptions, identity);
-        var channel = GrpcChannel.ForAddress(server, new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            DisposeHttpClient = true,
-            MaxReceiveMessageSize = NodeChannelProtocol.MaxMessageBytes,
-            MaxSendMessageSize = NodeChannelProtocol.MaxMessageBytes,
-        });
+        var client = new GrpcClient(handler, server, NodeChannelProtocol.MaxMessageBytes);
         // The server answers only after the hello (HTTP/2 may hold the request's headers until the
         // first message), so a refused stream shows on the first receive, not here.
-        var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(Connect, null, new CallOptions(cancellationToken: cancellationToken));
-        return Task.FromResult<INodeChannelStream>(new Stream(call, channel, identity, presented));
+        var call = client.Duplex(NodeChannelProtocol.ConnectPath, ServerMessage.Parser, cancellationToken);
+        return Task.FromResult<INodeChannelStream>(new Stream(call, client, identity, presented));
     }
 
     /// <summary>gRPC and socket failures become <see cref="NodeChannelException"/>s; cancellation passes.</summary>
-    private static async Task<T> Guard<T>(Func<Task<T>> action, CancellationToken cancellationToken)
+    private static async Task<T> Guard<T>(Func<Task<T>> action)
     {
         try
         {
             return await action();
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        catch (GrpcException e)
         {
-            // Grpc.Net.Client reports our own cancellation as a status; the loops expect the usual exception.
-            throw new OperationCanceledException(e.Message, e, cancellationToken);
-        }
-        catch (RpcException e)
-        {
-            throw new NodeChannelException($"{e.StatusCode}: {e.Status.Detail}", e);
+            throw new NodeChannelException($"{e.Code}: {e.Detail}", e);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or System.Security.Authentication.AuthenticationException)
         {
@@ -83,26 +63,25 @@ public sealed class GrpcNodeChannel(Uri server, Func<NodeIdentity> loadIdentity)
     }
 
     private sealed class Stream(
-        AsyncDuplexStreamingCall<AgentMessage, ServerMessage> call, GrpcChannel channel, NodeIdentity identity,
+        GrpcDuplexCall<ServerMessage> call, GrpcClient client, NodeIdentity identity,
         System.Security.Cryptography.X509Certificates.X509Certificate2 presented) : INodeChannelStream
     {
         public Task SendAsync(AgentMessage message, CancellationToken cancellationToken) =>
             Guard(async () =>
             {
-                await call.RequestStream.WriteAsync(message, cancellationToken);
+                await call.SendAsync(message, cancellationToken);
                 return true;
-            }, cancellationToken);
+            });
 
         public Task<ServerMessage?> ReceiveAsync(CancellationToken cancellationToken) =>
-            Guard(async () => await call.ResponseStream.MoveNext(cancellationToken) ? call.ResponseStream.Current : null, cancellationToken);
+            Guard(() => call.ReceiveAsync(cancellationToken));
 
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
-            call.Dispose();
-            channel.Dispose();
+            await call.DisposeAsync();
+            client.Dispose();
             presented.Dispose();
             identity.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

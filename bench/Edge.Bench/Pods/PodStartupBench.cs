@@ -38,6 +38,9 @@ public static class PodStartupBench
         Console.WriteLine($"node {NodeName} Ready; idling 10 s");
         await Task.Delay(TimeSpan.FromSeconds(10));
         var idleAgent = ProcStats.ResidentBytes(agent.Pid);
+        var idleBreakdown = MemoryBreakdown.Read(agent.Pid);
+        Console.WriteLine($"agent idle: {idleBreakdown}");
+        await HoldAsync(args, agent.Pid);
         var idleContainerd = ProcStats.ResidentBytes(agent.ContainerdPid);
         var idleServer = server.ResidentBytes;
 
@@ -67,12 +70,16 @@ public static class PodStartupBench
 
         await Task.Delay(TimeSpan.FromSeconds(10));
         var busyAgent = ProcStats.ResidentBytes(agent.Pid);
+        var busyBreakdown = MemoryBreakdown.Read(agent.Pid);
+        Console.WriteLine($"agent with {count} pods: {busyBreakdown}");
+        await HoldAsync(args, agent.Pid);
         var busyContainerd = ProcStats.ResidentBytes(agent.ContainerdPid);
         var shims = ShimResidentBytes(agent.DataDir);
         await DeleteAllAsync(http, agent);
 
         Console.WriteLine($"anchor: {count} sandbox + container starts straight over CRI");
-        var (anchorSequential, anchorBurst) = await CriAnchorAsync(agent, count, scratch.Dir("anchor-logs"));
+        // --no-anchor: memory and latency of the agent alone (a quicker loop while working on it).
+        var (anchorSequential, anchorBurst) = args.Contains("--no-anchor") ? (new Latencies(), new Latencies()) : await CriAnchorAsync(agent, count, scratch.Dir("anchor-logs"));
 
         var sizes = new[] { "linux-x64", "linux-arm64" }.Select(r => (Rid: r, Agent: Size(Path.Combine(publish, r, "edge-agent")), Server: Size(Path.Combine(publish, r, "edge-server")))).ToArray();
         Console.WriteLine();
@@ -88,6 +95,16 @@ public static class PodStartupBench
         }
 
         return 0;
+    }
+
+    /// <summary><c>--hold SECONDS</c>: wait that long when idle and again with the pods running, for a look at the agent (its PID is printed).</summary>
+    private static async Task HoldAsync(string[] args, int pid)
+    {
+        if (Option(args, "--hold") is { } seconds)
+        {
+            Console.WriteLine($"holding {seconds} s; agent PID {pid}");
+            await Task.Delay(TimeSpan.FromSeconds(int.Parse(seconds, CultureInfo.InvariantCulture)));
+        }
     }
 
     private static async Task<DateTimeOffset> CreateAsync(HttpClient http, string name)
