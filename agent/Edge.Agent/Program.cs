@@ -81,6 +81,12 @@ try
         {
             var server = values.GetString("server")
                 ?? throw new CliException($"no server to run against: run `edge-agent join` first, or give --server (config file {configPath})");
+            var imageGc = new ImageGcPolicy(values.GetInt("image-gc-high-threshold"), values.GetInt("image-gc-low-threshold"));
+            if (imageGc.Problems() is [var imageGcProblem, ..])
+            {
+                throw new CliException(imageGcProblem);
+            }
+
             var dataDir = Path.GetFullPath(values.GetRequiredString("data-dir"));
             NodeTls.TrustOnlyClusterAuthority(dataDir);
             using var identity = NodeIdentity.TryLoad(dataDir)
@@ -108,7 +114,9 @@ try
             {
                 ContainerLogMaxSize = Edge.Agent.Runtime.Pods.Quantity.Bytes(values.GetRequiredString("container-log-max-size")),
                 ContainerLogMaxFiles = values.GetInt("container-log-max-files"),
+                ImageGc = imageGc,
             };
+
             await new AgentServices(options, runtime, values.GetRequiredString("pod-manifest-path"), identity, build.GitVersion, TimeProvider.System).RunAsync(stop.Token);
             return 0;
         }

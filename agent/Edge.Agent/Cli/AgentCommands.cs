@@ -112,6 +112,22 @@ public static class AgentCommands
         Validate = v => int.TryParse(v, out var n) && n >= 2 ? null : "must be 2 or more",
     };
 
+    public static readonly OptionSpec ImageGcHighThreshold = new("image-gc-high-threshold", OptionKind.Int, "percent of the image file system in use at which unused images are removed (100: never)")
+    {
+        ValueName = "PERCENT",
+        Default = "85",
+        EnvironmentVariableOverride = "EDGE_AGENT_IMAGE_GC_HIGH_THRESHOLD",
+        Validate = v => int.TryParse(v, out var n) && n is >= 0 and <= 100 ? null : "must be a percentage (0–100)",
+    };
+
+    public static readonly OptionSpec ImageGcLowThreshold = new("image-gc-low-threshold", OptionKind.Int, "percent in use that image garbage collection brings the image file system back to")
+    {
+        ValueName = "PERCENT",
+        Default = "80",
+        EnvironmentVariableOverride = "EDGE_AGENT_IMAGE_GC_LOW_THRESHOLD",
+        Validate = v => int.TryParse(v, out var n) && n is >= 0 and <= 100 ? null : "must be a percentage (0–100)",
+    };
+
     public static readonly OptionSpec CniBridge = new("cni-bridge", OptionKind.String, "name of the host bridge the pods attach to")
     {
         ValueName = "NAME",
@@ -163,7 +179,7 @@ public static class AgentCommands
 
     public static readonly CommandSpec Run = new("run", "Run the agent from its config file (the systemd service).")
     {
-        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr, PodLogDir, ContainerLogMaxSize, ContainerLogMaxFiles, CniBridge, PodManifestPath, EvictionHard, MaxClockSkew],
+        Options = [Config, DataDir, ContainerRuntimeEndpoint, Server, NodeName, NodeLabel, NodeTaint, ClusterCidr, ServiceCidr, ClusterDns, PodCidr, PodLogDir, ContainerLogMaxSize, ContainerLogMaxFiles, ImageGcHighThreshold, ImageGcLowThreshold, CniBridge, PodManifestPath, EvictionHard, MaxClockSkew],
     };
 
     public static readonly CommandSpec CertificateRenew = new("renew", "Renew the node certificate now if it is due (a third of its lifetime left), or with --force.")

@@ -25,6 +25,9 @@ public sealed record NodeRuntimeOptions(
 
     public int ContainerLogMaxFiles { get; init; } = 5;
 
+    /// <summary>When unused images are removed to give the disk back (kubelet's 85 % / 80 %).</summary>
+    public ImageGcPolicy ImageGc { get; init; } = new();
+
     /// <summary>The CRI socket the runtime talks to: the given endpoint, or the agent's own containerd's.</summary>
     public string CriSocket => ContainerRuntimeEndpoint is { Length: > 0 } endpoint
         ? endpoint.StartsWith("unix://", StringComparison.Ordinal) ? endpoint["unix://".Length..] : endpoint
@@ -41,10 +44,12 @@ public sealed class NodeRuntime : IAsyncDisposable
     private readonly ContainerdSupervisor? _containerd;
     private readonly PodManager _pods;
     private readonly ContainerLogRotator _rotator;
+    private readonly ImageGarbageCollector _imageGc;
 
-    private NodeRuntime(ImageMirror mirror, ContainerdSupervisor? containerd, CriClient cri, PodManager pods, ContainerLogRotator rotator)
+    private NodeRuntime(ImageMirror mirror, ContainerdSupervisor? containerd, CriClient cri, PodManager pods, ContainerLogRotator rotator, ImageGarbageCollector imageGc)
     {
         _rotator = rotator;
+        _imageGc = imageGc;
         _mirror = mirror;
         _containerd = containerd;
         Cri = cri;
@@ -93,7 +98,15 @@ public sealed class NodeRuntime : IAsyncDisposable
             pods.Start();
             var rotator = new ContainerLogRotator(cri, runtimeOptions, log, time);
             rotator.Start();
-            return new NodeRuntime(mirror, containerd, cri, pods, rotator);
+            // The images dir's images and the pause image stay: on an air-gapped device nothing
+            // could pull them back. With an existing CRI endpoint its root is unknown: no collection.
+            var imageGc = new ImageGarbageCollector(
+                cri, containerd is null ? options.ImageGc with { HighThresholdPercent = 100 } : options.ImageGc,
+                () => Edge.Native.HostInfo.FileSystemStats.Of(paths.Root),
+                () => mirror.Catalog.Images.Select(i => i.Image.Reference.ToString()).Append(PauseImage.Reference),
+                log, time);
+            imageGc.Start();
+            return new NodeRuntime(mirror, containerd, cri, pods, rotator, imageGc);
         }
         catch
         {
@@ -130,6 +143,7 @@ public sealed class NodeRuntime : IAsyncDisposable
         // Pods keep running: only the agent's loops and its containerd process stop (shims stay).
         await _pods.DisposeAsync();
         await _rotator.DisposeAsync();
+        await _imageGc.DisposeAsync();
         Cri.Dispose();
         if (_containerd is not null)
         {

@@ -41,6 +41,22 @@ public sealed class AgentCliTests
     }
 
     [Fact]
+    public async Task Run_ImageGcThresholds_OutOfRangeOrCrossed_Refused()
+    {
+        using var temp = new TempDir();
+        File.WriteAllText(temp["agent.yaml"], "# nothing joined yet\n");
+        string[] common = ["run", "--config", temp["agent.yaml"], "--server", "https://127.0.0.1:1", "--data-dir", temp["data"]];
+        var crossed = await Run.Async(Binaries.Agent(), [.. common, "--image-gc-high-threshold", "70", "--image-gc-low-threshold", "75"]);
+        var notPercent = await Run.Async(Binaries.Agent(), [.. common, "--image-gc-high-threshold", "120"]);
+
+        Assert.Equal(2, crossed.ExitCode);
+        Assert.Contains("--image-gc-low-threshold 75 is above --image-gc-high-threshold 70", Assert.Single(crossed.ErrorLines));
+        Assert.Equal(2, notPercent.ExitCode);
+        Assert.Contains("image-gc-high-threshold", Assert.Single(notPercent.ErrorLines));
+        Assert.False(Directory.Exists(temp["data"]), "nothing is written before the flags are checked");
+    }
+
+    [Fact]
     public async Task Help_ListsCommands()
     {
         var result = await Run.Async(Binaries.Agent(), ["--help"]);
