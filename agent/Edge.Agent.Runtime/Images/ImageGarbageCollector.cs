@@ -59,37 +59,12 @@ public sealed class ImageGarbageCollector(
     IRuntimeLog log, TimeProvider time) : IAsyncDisposable
 {
     private readonly Dictionary<string, (DateTimeOffset FirstSeen, DateTimeOffset LastUsed)> _seen = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
+    private PeriodicTask? _loop;
 
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
-
-    private async Task RunAsync(CancellationToken stop)
+    public void Start()
     {
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await CollectAsync(stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (CriException e)
-            {
-                log.Warn($"image garbage collection: {e.Message}");
-            }
-
-            try
-            {
-                await Task.Delay(policy.Period, time, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        _loop = new PeriodicTask("image garbage collection", CollectAsync, policy.Period, e => e is CriException, log, time);
+        _loop.Start();
     }
 
     /// <summary>One pass: note which images are in use, then remove unused ones if the disk is past the high threshold.</summary>
@@ -192,14 +167,5 @@ public sealed class ImageGarbageCollector(
         return slash < 0 ? $"docker.io/library/{reference}" : $"docker.io/{reference}";
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        if (_loop is not null)
-        {
-            await _loop;
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

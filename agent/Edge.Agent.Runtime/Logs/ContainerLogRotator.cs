@@ -18,37 +18,13 @@ namespace Edge.Agent.Runtime.Logs;
 /// </summary>
 public sealed class ContainerLogRotator(CriClient cri, RuntimeOptions options, IRuntimeLog log, TimeProvider time) : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
+    private PeriodicTask? _loop;
 
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
-
-    private async Task RunAsync(CancellationToken stop)
+    public void Start()
     {
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await RotateOnceAsync(stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is CriException or IOException or UnauthorizedAccessException)
-            {
-                log.Warn($"log rotation: {e.Message}");
-            }
-
-            try
-            {
-                await Task.Delay(options.LogRotationInterval, time, stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        _loop = new PeriodicTask("log rotation", RotateOnceAsync, options.LogRotationInterval,
+            e => e is CriException or IOException or UnauthorizedAccessException, log, time);
+        _loop.Start();
     }
 
     /// <summary>One pass over the running containers this agent made.</summary>
@@ -104,14 +80,5 @@ public sealed class ContainerLogRotator(CriClient cri, RuntimeOptions options, I
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        if (_loop is not null)
-        {
-            await _loop;
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
