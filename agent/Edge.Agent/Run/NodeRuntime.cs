@@ -129,8 +129,13 @@ public sealed class NodeRuntime : IAsyncDisposable
             var status = await Cri.StatusAsync(cancellationToken);
             var version = await Cri.VersionAsync(cancellationToken);
             var notReady = status.Status?.Conditions.Where(c => !c.Status).Select(c => $"{c.Type}=false reason:{c.Reason} message:{c.Message}").ToArray() ?? ["no conditions"];
+            var network = status.Status?.Conditions.FirstOrDefault(c => c.Type == "NetworkReady");
             return new RuntimeReadiness(notReady.Length == 0, notReady.Length == 0 ? "" : "container runtime not ready: " + string.Join("; ", notReady),
-                $"{version.RuntimeName}://{version.RuntimeVersion}");
+                $"{version.RuntimeName}://{version.RuntimeVersion}")
+            {
+                NetworkReady = network?.Status ?? false,
+                NetworkMessage = network is null ? "the container runtime reports no NetworkReady condition" : $"{network.Reason}: {network.Message}".Trim(' ', ':'),
+            };
         }
         catch (CriException e)
         {
@@ -155,7 +160,13 @@ public sealed class NodeRuntime : IAsyncDisposable
 }
 
 /// <summary>Whether the node can run pods, in the words the Node's Ready condition uses.</summary>
-public sealed record RuntimeReadiness(bool Ready, string Message, string RuntimeVersion);
+public sealed record RuntimeReadiness(bool Ready, string Message, string RuntimeVersion)
+{
+    /// <summary>CRI's NetworkReady (the pod network's CNI configuration loaded); null when the runtime could not be asked.</summary>
+    public bool? NetworkReady { get; init; }
+
+    public string NetworkMessage { get; init; } = "";
+}
 
 /// <summary>Capabilities of this process (capability.h numbers), read from /proc.</summary>
 internal static class Capabilities

@@ -26,13 +26,26 @@ public static class NodeStatusPatch
     /// </summary>
     public static IReadOnlyList<ConditionState> States(NodeSignals signals, HealthOptions options, RuntimeReadiness runtime)
     {
-        var states = ConditionSetters.Pressure.Select(s => s(signals, options)).OfType<ConditionState>().ToList();
+        var states = new List<ConditionState> { NetworkUnavailable(runtime) };
+        states.AddRange(ConditionSetters.Pressure.Select(s => s(signals, options)).OfType<ConditionState>());
         states.Add(runtime.Ready
             ? new ConditionState("Ready", "True", ReadyReason, ReadyMessage, "container runtime and pod network ready")
             : new ConditionState("Ready", "False", NotReadyReason, runtime.Message, runtime.Message));
         states.AddRange(ConditionSetters.Edge.Select(s => s(signals, options)).OfType<ConditionState>());
         return states;
     }
+
+    /// <summary>
+    /// NetworkUnavailable, which upstream the network plugin sets (k3s's flannel: False, "FlannelIsUp"):
+    /// here the agent configures the pod network itself, so it reports what CRI says of it — False
+    /// once containerd has loaded the CNI configuration written for the node's pod CIDR.
+    /// </summary>
+    private static ConditionState NetworkUnavailable(RuntimeReadiness runtime) => runtime.NetworkReady switch
+    {
+        true => new ConditionState("NetworkUnavailable", "False", "PodNetworkIsUp", "the pod network (CNI bridge) is configured on this node", "CRI NetworkReady=true"),
+        false => new ConditionState("NetworkUnavailable", "True", "PodNetworkNotReady", runtime.NetworkMessage, runtime.NetworkMessage),
+        null => new ConditionState("NetworkUnavailable", "Unknown", "ContainerRuntimeDown", runtime.Message, runtime.Message),
+    };
 
     /// <summary>The conditions, keeping <paramref name="previous"/> transition times whose status did not change.</summary>
     public static IReadOnlyList<NodeCondition> Conditions(IReadOnlyDictionary<string, NodeCondition> previous, IReadOnlyList<ConditionState> states, DateTimeOffset now)

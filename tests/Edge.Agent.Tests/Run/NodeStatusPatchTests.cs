@@ -12,7 +12,7 @@ public sealed class NodeStatusPatchTests
     private static readonly HostFacts Facts = new(4, 3881024, 29_000_000, "6.6.31", "Debian GNU/Linux 12 (bookworm)", "mid", "bid");
 
     private static readonly RuntimeReadiness Down = new(false, "container runtime is down: connection refused", "");
-    private static readonly RuntimeReadiness Up = new(true, "", "containerd://1.6.20");
+    private static readonly RuntimeReadiness Up = new(true, "", "containerd://1.6.20") { NetworkReady = true };
 
     private static IReadOnlyList<ConditionState> States(RuntimeReadiness runtime, NodeSignals? signals = null) =>
         NodeStatusPatch.States(signals ?? NodeSignals.None, new HealthOptions(), runtime);
@@ -53,7 +53,9 @@ public sealed class NodeStatusPatchTests
         var conditions = Build(NodeStatusPatch.Conditions(new Dictionary<string, NodeCondition>(), States(Down), Now))["status"]!["conditions"]!.AsArray()
             .ToDictionary(c => (string)c!["type"]!, c => c!);
 
-        Assert.Equal(["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"], conditions.Keys);
+        Assert.Equal(["NetworkUnavailable", "MemoryPressure", "DiskPressure", "PIDPressure", "Ready"], conditions.Keys);
+        Assert.Equal("Unknown", (string?)conditions["NetworkUnavailable"]["status"]);
+        Assert.Equal("ContainerRuntimeDown", (string?)conditions["NetworkUnavailable"]["reason"]);
         Assert.Equal("False", (string?)conditions["Ready"]["status"]);
         Assert.Equal("KubeletNotReady", (string?)conditions["Ready"]["reason"]);
         Assert.Equal("container runtime is down: connection refused", (string?)conditions["Ready"]["message"]);
@@ -65,6 +67,23 @@ public sealed class NodeStatusPatchTests
             Assert.Equal("2026-11-23T09:30:15Z", (string?)c["lastHeartbeatTime"]);
             Assert.Equal("2026-11-23T09:30:15Z", (string?)c["lastTransitionTime"]);
         });
+    }
+
+    [Fact]
+    public void States_NetworkUnavailable_FollowsCrisNetworkReady()
+    {
+        var noCni = new RuntimeReadiness(false, "container runtime not ready: NetworkReady=false", "containerd://1.6.20")
+        {
+            NetworkReady = false,
+            NetworkMessage = "NetworkPluginNotReady: Network plugin returns error: cni plugin not initialized",
+        };
+
+        var up = States(Up).Single(s => s.Type == "NetworkUnavailable");
+        var down = States(noCni).Single(s => s.Type == "NetworkUnavailable");
+
+        Assert.Equal(("False", "PodNetworkIsUp"), (up.Status, up.Reason));
+        Assert.Equal(("True", "PodNetworkNotReady"), (down.Status, down.Reason));
+        Assert.Equal("NetworkPluginNotReady: Network plugin returns error: cni plugin not initialized", down.Message);
     }
 
     [Fact]
@@ -90,13 +109,13 @@ public sealed class NodeStatusPatchTests
         var states = States(Up, Fixtures.Signals(Fixtures.Pi, clock: new ServerClockSample(Now, Now, Now)));
 
         Assert.Equal(
-            ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready", "edge.io/ThermalThrottling", "edge.io/UnderVoltage", "edge.io/ClockSkew"],
+            ["NetworkUnavailable", "MemoryPressure", "DiskPressure", "PIDPressure", "Ready", "edge.io/ThermalThrottling", "edge.io/UnderVoltage", "edge.io/ClockSkew"],
             states.Select(s => s.Type));
     }
 
     [Fact]
     public void States_OrdinaryMachine_NoEdgeConditionWithoutItsSource() =>
-        Assert.Equal(["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"], States(Up, Fixtures.Signals(Fixtures.Ordinary)).Select(s => s.Type));
+        Assert.Equal(["NetworkUnavailable", "MemoryPressure", "DiskPressure", "PIDPressure", "Ready"], States(Up, Fixtures.Signals(Fixtures.Ordinary)).Select(s => s.Type));
 
     [Fact]
     public void Conditions_PressureTurnsTrue_TransitionTakesNow_MessageIsUpstreams()

@@ -88,6 +88,9 @@ public sealed class AgentRunTests : IDisposable
         Assert.Equal("KubeletHasSufficientMemory", (string?)Condition(node, "MemoryPressure")?["reason"]);
         Assert.Equal("KubeletHasNoDiskPressure", (string?)Condition(node, "DiskPressure")?["reason"]);
         Assert.Equal("KubeletHasSufficientPID", (string?)Condition(node, "PIDPressure")?["reason"]);
+        // Ready needs CRI's NetworkReady, which is what NetworkUnavailable reports.
+        Assert.Equal("False", (string?)Condition(node, "NetworkUnavailable")?["status"]);
+        Assert.Equal("PodNetworkIsUp", (string?)Condition(node, "NetworkUnavailable")?["reason"]);
         // The server's Date header is the source; both ends share this machine's clock.
         Assert.Equal("ClockInSync", (string?)Condition(node, "edge.io/ClockSkew")?["reason"]);
 
