@@ -1,5 +1,6 @@
 using Edge.Agent.Runtime.Cri;
 using Edge.Agent.Runtime.Cri.V1;
+using Edge.Agent.Runtime.Desired;
 using Edge.Native.HostInfo;
 
 namespace Edge.Agent.Runtime.Images;
@@ -40,7 +41,7 @@ public sealed record ImageGcPolicy(int HighThresholdPercent = 85, int LowThresho
     }
 }
 
-/// <summary>What one collection found and did; short of the goal, kubelet's FreeDiskSpaceFailed is logged.</summary>
+/// <summary>What one collection found and did; short of the goal, the node gets kubelet's FreeDiskSpaceFailed event.</summary>
 /// <param name="BytesToFree">What usage above the low threshold came to (0: below the high threshold, nothing to do).</param>
 public sealed record ImageGcResult(long BytesToFree, long BytesFreed, IReadOnlyList<string> Removed)
 {
@@ -56,7 +57,7 @@ public sealed record ImageGcResult(long BytesToFree, long BytesFreed, IReadOnlyL
 /// </summary>
 public sealed class ImageGarbageCollector(
     CriClient cri, ImageGcPolicy policy, Func<FileSystemStats?> imageFs, Func<IEnumerable<string>> pinnedReferences,
-    IRuntimeLog log, TimeProvider time) : IAsyncDisposable
+    IEventRecorder events, IRuntimeLog log, TimeProvider time) : IAsyncDisposable
 {
     private readonly Dictionary<string, (DateTimeOffset FirstSeen, DateTimeOffset LastUsed)> _seen = new(StringComparer.Ordinal);
     private PeriodicTask? _loop;
@@ -145,6 +146,7 @@ public sealed class ImageGarbageCollector(
         {
             var message = $"Failed to garbage collect required amount of images. Attempted to free {toFree} bytes, but only found {freed} bytes eligible to free.";
             log.Warn($"image garbage collection: {message}");
+            events.RecordForNode("Warning", "FreeDiskSpaceFailed", message);
         }
 
         return result;

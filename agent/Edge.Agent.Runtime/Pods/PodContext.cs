@@ -10,7 +10,7 @@ public sealed class PodContext(
     RuntimeOptions options,
     CriClient cri,
     IPodStatusSink status,
-    IPodEventRecorder events,
+    IEventRecorder events,
     Func<NodeFacts> nodeFacts,
     IRuntimeLog log,
     TimeProvider time,
@@ -25,7 +25,7 @@ public sealed class PodContext(
 
     public IPodStatusSink Status { get; } = status;
 
-    public IPodEventRecorder Events { get; } = events;
+    public IEventRecorder Events { get; } = events;
 
     public IRuntimeLog Log { get; } = log;
 

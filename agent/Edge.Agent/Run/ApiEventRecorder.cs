@@ -7,16 +7,16 @@ using Edge.Agent.Runtime.Desired;
 namespace Edge.Agent.Run;
 
 /// <summary>
-/// Pod events written to the API as the node (<c>source.component: kubelet</c>, as kubectl describe
-/// expects). Recording only queues: a bounded queue drops the oldest when the server is away, and
+/// Pod and node events written to the API as the node (<c>source.component: kubelet</c>, as kubectl
+/// describe expects; node events in <c>default</c>, as kubelet writes them). Recording only queues: a bounded queue drops the oldest when the server is away, and
 /// an event repeated within ten minutes raises the count of the first instead of adding another.
 /// </summary>
-public sealed class ApiEventRecorder : IPodEventRecorder, IAsyncDisposable
+public sealed class ApiEventRecorder : IEventRecorder, IAsyncDisposable
 {
     private static readonly TimeSpan RepeatWindow = TimeSpan.FromMinutes(10);
 
-    private readonly Channel<(PodReference Pod, string Type, string Reason, string Message, string? FieldPath, DateTimeOffset At)> _queue =
-        System.Threading.Channels.Channel.CreateBounded<(PodReference, string, string, string, string?, DateTimeOffset)>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly Channel<(Involved Subject, string Type, string Reason, string Message, DateTimeOffset At)> _queue =
+        System.Threading.Channels.Channel.CreateBounded<(Involved, string, string, string, DateTimeOffset)>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Dictionary<string, (string Name, int Count, DateTimeOffset First)> _recent = new(StringComparer.Ordinal);
     private readonly NodeApiClient _client;
     private readonly string _nodeName;
@@ -33,8 +33,17 @@ public sealed class ApiEventRecorder : IPodEventRecorder, IAsyncDisposable
         _sender = Task.Run(SendAllAsync);
     }
 
+    /// <summary>What an event is about; <paramref name="Namespace"/> is where the event goes (and the object's, for a pod).</summary>
+    private sealed record Involved(string Kind, string Namespace, string Name, string Uid, string? FieldPath)
+    {
+        public string Describe => Kind == "Pod" ? $"pod {Namespace}/{Name}" : $"node {Name}";
+    }
+
     public void Record(PodReference pod, string type, string reason, string message, string? fieldPath = null) =>
-        _queue.Writer.TryWrite((pod, type, reason, message, fieldPath, _time.GetUtcNow()));
+        _queue.Writer.TryWrite((new Involved("Pod", pod.Namespace, pod.Name, pod.Uid, fieldPath), type, reason, message, _time.GetUtcNow()));
+
+    public void RecordForNode(string type, string reason, string message) =>
+        _queue.Writer.TryWrite((new Involved("Node", "default", _nodeName, _nodeName, null), type, reason, message, _time.GetUtcNow()));
 
     private async Task SendAllAsync()
     {
@@ -42,24 +51,24 @@ public sealed class ApiEventRecorder : IPodEventRecorder, IAsyncDisposable
         {
             try
             {
-                await SendAsync(item.Pod, item.Type, item.Reason, item.Message, item.FieldPath, item.At);
+                await SendAsync(item.Subject, item.Type, item.Reason, item.Message, item.At);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
             {
                 // The server is away: the event is lost, as upstream's are when the API cannot take them.
-                _log.Warn($"event {item.Reason} for pod {item.Pod.Namespace}/{item.Pod.Name} not recorded: {e.Message}");
+                _log.Warn($"event {item.Reason} for {item.Subject.Describe} not recorded: {e.Message}");
             }
         }
     }
 
-    private async Task SendAsync(PodReference pod, string type, string reason, string message, string? fieldPath, DateTimeOffset at)
+    private async Task SendAsync(Involved subject, string type, string reason, string message, DateTimeOffset at)
     {
-        var key = $"{pod.Uid}\n{fieldPath}\n{type}\n{reason}\n{message}";
+        var key = $"{subject.Kind}\n{subject.Uid}\n{subject.FieldPath}\n{type}\n{reason}\n{message}";
         var timestamp = at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         if (_recent.TryGetValue(key, out var seen) && at - seen.First < RepeatWindow)
         {
             var patch = new JsonObject { ["count"] = seen.Count + 1, ["lastTimestamp"] = timestamp };
-            var (patched, _) = await _client.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{pod.Namespace}/events/{seen.Name}", patch, "application/merge-patch+json", CancellationToken.None);
+            var (patched, _) = await _client.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{subject.Namespace}/events/{seen.Name}", patch, "application/merge-patch+json", CancellationToken.None);
             if (patched == HttpStatusCode.OK)
             {
                 _recent[key] = (seen.Name, seen.Count + 1, seen.First);
@@ -67,18 +76,23 @@ public sealed class ApiEventRecorder : IPodEventRecorder, IAsyncDisposable
             }
         }
 
-        var name = $"{pod.Name}.{at.ToUnixTimeMilliseconds() * 1_000_000 + Random.Shared.Next(1_000_000):x}";
-        var involved = new JsonObject { ["kind"] = "Pod", ["namespace"] = pod.Namespace, ["name"] = pod.Name, ["uid"] = pod.Uid, ["apiVersion"] = "v1" };
-        if (fieldPath is not null)
+        var name = $"{subject.Name}.{at.ToUnixTimeMilliseconds() * 1_000_000 + Random.Shared.Next(1_000_000):x}";
+        var involved = new JsonObject { ["kind"] = subject.Kind, ["name"] = subject.Name, ["uid"] = subject.Uid, ["apiVersion"] = "v1" };
+        if (subject.Kind == "Pod")
         {
-            involved["fieldPath"] = fieldPath;
+            involved["namespace"] = subject.Namespace;
+        }
+
+        if (subject.FieldPath is not null)
+        {
+            involved["fieldPath"] = subject.FieldPath;
         }
 
         var body = new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Event",
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = pod.Namespace },
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = subject.Namespace },
             ["involvedObject"] = involved,
             ["reason"] = reason,
             ["message"] = message,
@@ -90,7 +104,7 @@ public sealed class ApiEventRecorder : IPodEventRecorder, IAsyncDisposable
             ["reportingComponent"] = "kubelet",
             ["reportingInstance"] = _nodeName,
         };
-        var (status, answer) = await _client.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{pod.Namespace}/events", body, "application/json", CancellationToken.None);
+        var (status, answer) = await _client.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{subject.Namespace}/events", body, "application/json", CancellationToken.None);
         if (status is HttpStatusCode.Created or HttpStatusCode.OK)
         {
             if (_recent.Count > 2000)
@@ -102,7 +116,7 @@ public sealed class ApiEventRecorder : IPodEventRecorder, IAsyncDisposable
         }
         else
         {
-            _log.Warn($"event {reason} for pod {pod.Namespace}/{pod.Name} refused ({(int)status}): {answer?["message"]}");
+            _log.Warn($"event {reason} for {subject.Describe} refused ({(int)status}): {answer?["message"]}");
         }
     }
 

@@ -59,7 +59,7 @@ public sealed class NodeRuntime : IAsyncDisposable
     public CriClient Cri { get; }
 
     public static async Task<NodeRuntime> StartAsync(
-        NodeRuntimeOptions options, IDesiredStateFeed feed, IPodStatusSink status, IPodEventRecorder events,
+        NodeRuntimeOptions options, IDesiredStateFeed feed, IPodStatusSink status, IEventRecorder events,
         Func<NodeFacts> node, Func<PressureSignal> pressure, IRuntimeLog log, TimeProvider time, CancellationToken cancellationToken)
     {
         var mirror = new ImageMirror(ImageMirrorOptions.ForDataDir(options.DataDir), log.Info, time);
@@ -104,7 +104,7 @@ public sealed class NodeRuntime : IAsyncDisposable
                 cri, containerd is null ? options.ImageGc with { HighThresholdPercent = 100 } : options.ImageGc,
                 () => Edge.Native.HostInfo.FileSystemStats.Of(paths.Root),
                 () => mirror.Catalog.Images.Select(i => i.Image.Reference.ToString()).Append(PauseImage.Reference),
-                log, time);
+                events, log, time);
             imageGc.Start();
             return new NodeRuntime(mirror, containerd, cri, pods, rotator, imageGc);
         }

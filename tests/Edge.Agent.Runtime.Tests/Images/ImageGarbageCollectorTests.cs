@@ -39,7 +39,7 @@ public sealed class ImageGarbageCollectorTests(RuntimeFixture node) : IClassFixt
         var full = new FileSystemStats(CapacityBytes: 100L << 30, AvailableBytes: 1L << 30, Inodes: 1000, InodesFree: 500, FileSystemId: 1);
         await using var collector = new ImageGarbageCollector(
             node.Cri, new ImageGcPolicy(HighThresholdPercent: 85, LowThresholdPercent: 80, MinimumAge: TimeSpan.Zero),
-            () => full, () => [TestImages.BusyboxReference, PauseImage.Reference], new NullLog(), TimeProvider.System);
+            () => full, () => [TestImages.BusyboxReference, PauseImage.Reference], node.Node, new NullLog(), TimeProvider.System);
 
         var result = await collector.CollectAsync(CancellationToken.None);
 
@@ -50,8 +50,11 @@ public sealed class ImageGarbageCollectorTests(RuntimeFixture node) : IClassFixt
         Assert.Contains(InUse, left);
         Assert.Contains(TestImages.BusyboxReference, left);
         Assert.Contains(PauseImage.Reference, left);
-        // 99 % used and nothing more to remove: short of the goal (kubelet's FreeDiskSpaceFailed).
+        // 99 % used and nothing more to remove: short of the goal, kubelet's FreeDiskSpaceFailed on the node.
         Assert.False(result.FreedEnough);
+        var warning = Assert.Single(node.Node.NodeEvents);
+        Assert.Equal(("Warning", "FreeDiskSpaceFailed"), (warning.Type, warning.Reason));
+        Assert.StartsWith("Failed to garbage collect required amount of images. Attempted to free ", warning.Message);
     }
 
     [Fact]
@@ -59,7 +62,7 @@ public sealed class ImageGarbageCollectorTests(RuntimeFixture node) : IClassFixt
     {
         var roomy = new FileSystemStats(CapacityBytes: 100L << 30, AvailableBytes: 50L << 30, Inodes: 1000, InodesFree: 500, FileSystemId: 1);
         await using var collector = new ImageGarbageCollector(
-            node.Cri, new ImageGcPolicy(MinimumAge: TimeSpan.Zero), () => roomy, () => [], new NullLog(), TimeProvider.System);
+            node.Cri, new ImageGcPolicy(MinimumAge: TimeSpan.Zero), () => roomy, () => [], node.Node, new NullLog(), TimeProvider.System);
         var before = (await node.Cri.ListImagesAsync(CancellationToken.None)).Count;
 
         var result = await collector.CollectAsync(CancellationToken.None);

@@ -9,7 +9,7 @@ namespace Edge.Agent.Runtime.Tests.Pods;
 /// back what the runtime reported (statuses, deletion confirmations, events). Not a stand-in for a
 /// component under test — the real channel has its own tests; this drives the runtime directly.
 /// </summary>
-public sealed class InMemoryNode : IDesiredStateFeed, IPodStatusSink, IPodEventRecorder
+public sealed class InMemoryNode : IDesiredStateFeed, IPodStatusSink, IEventRecorder
 {
     private readonly Lock _lock = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -20,6 +20,8 @@ public sealed class InMemoryNode : IDesiredStateFeed, IPodStatusSink, IPodEventR
     public ConcurrentDictionary<string, bool> Confirmed { get; } = new();
 
     public ConcurrentQueue<(string Pod, string Type, string Reason, string Message)> Events { get; } = new();
+
+    public ConcurrentQueue<(string Type, string Reason, string Message)> NodeEvents { get; } = new();
 
     public NodeDesiredState? Current => _current;
 
@@ -69,6 +71,8 @@ public sealed class InMemoryNode : IDesiredStateFeed, IPodStatusSink, IPodEventR
 
     public void Record(PodReference pod, string type, string reason, string message, string? fieldPath = null) =>
         Events.Enqueue((pod.Name, type, reason, message));
+
+    public void RecordForNode(string type, string reason, string message) => NodeEvents.Enqueue((type, reason, message));
 
     /// <summary>Waits until the pod's reported status satisfies <paramref name="condition"/>; fails with the last status seen.</summary>
     public async Task<JsonObject> WaitForStatusAsync(string uid, Func<JsonObject, bool> condition, TimeSpan timeout, Func<string>? context = null)
