@@ -7,7 +7,9 @@ namespace Edge.NodeChannel;
 /// <summary>
 /// gRPC's length-prefixed message framing (grpc/doc/PROTOCOL-HTTP2.md): one byte "compressed"
 /// flag, a 4-byte big-endian length, then the message. The hub reads and writes frames over
-/// Kestrel's pipes itself; Grpc.Net.Client does the same on the agent.
+/// Kestrel's pipes with it. The agent's own client (agent/Edge.Agent.Runtime/Grpc) reads the same
+/// header from a response Stream, not a pipe, for CRI as well as this channel; the runtime does
+/// not reference this project.
 /// </summary>
 public static class GrpcFrame
 {

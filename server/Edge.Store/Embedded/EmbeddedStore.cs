@@ -153,8 +153,7 @@ public sealed partial class EmbeddedStore : IStore
         }
 
         // The WAL replayed counts towards the next snapshot as if this process had written it.
-        _walBytesSinceSnapshot = WalWriter.ListSegments(_walDir).Where(s => s >= walFrom)
-            .Sum(s => new FileInfo(WalWriter.SegmentPath(_walDir, s)).Length);
+        _walBytesSinceSnapshot = replay.Bytes;
         _committed = _index.Revision;
         Recovery = new RecoveryReport(snapshotPath, snapshotRevision, replay.Records, _index.Revision, _index.LiveKeys, replay.Dropped, clock.Elapsed);
     }

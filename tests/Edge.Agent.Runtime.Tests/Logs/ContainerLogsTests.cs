@@ -32,13 +32,9 @@ public sealed class ContainerLogsTests : IDisposable
         Assert.Equal("one\ntw", await ReadAsync(new LogOptions(LimitBytes: 6)));
     }
 
-    [Fact]
-    public async Task Stream_Follow_ReadsNewLinesUntilTheContainerStops()
-    {
-        var path = Write(Sample);
-        var running = true;
-        var output = new StringBuilder();
-        var streaming = ContainerLogs.StreamAsync(path, new LogOptions(Follow: true, TailLines: 1), (bytes, _) =>
+    /// <summary>Follows the log from its last line into <paramref name="output"/> while <paramref name="running"/> says so.</summary>
+    private static Task Follow(string path, StringBuilder output, Func<bool> running) =>
+        ContainerLogs.StreamAsync(path, new LogOptions(Follow: true, TailLines: 1), (bytes, _) =>
         {
             lock (output)
             {
@@ -46,7 +42,15 @@ public sealed class ContainerLogsTests : IDisposable
             }
 
             return ValueTask.CompletedTask;
-        }, _ => Task.FromResult(running), CancellationToken.None);
+        }, _ => Task.FromResult(running()), CancellationToken.None);
+
+    [Fact]
+    public async Task Stream_Follow_ReadsNewLinesUntilTheContainerStops()
+    {
+        var path = Write(Sample);
+        var running = true;
+        var output = new StringBuilder();
+        var streaming = Follow(path, output, () => running);
 
         await Task.Delay(300);
         await File.AppendAllTextAsync(path, "2026-12-07T10:00:03.000000000Z stdout F four\n");
@@ -68,15 +72,7 @@ public sealed class ContainerLogsTests : IDisposable
         var path = Write(Sample);
         var running = true;
         var output = new StringBuilder();
-        var streaming = ContainerLogs.StreamAsync(path, new LogOptions(Follow: true, TailLines: 1), (bytes, _) =>
-        {
-            lock (output)
-            {
-                output.Append(Encoding.UTF8.GetString(bytes.Span));
-            }
-
-            return ValueTask.CompletedTask;
-        }, _ => Task.FromResult(running), CancellationToken.None);
+        var streaming = Follow(path, output, () => running);
 
         await Task.Delay(300);
         await using (var truncate = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))

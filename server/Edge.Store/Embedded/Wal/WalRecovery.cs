@@ -1,7 +1,8 @@
 namespace Edge.Store.Embedded.Wal;
 
 /// <summary>What recovery found in the WAL.</summary>
-internal sealed record WalReplay(long LastSequence, long ValidOffset, long Records, string? Dropped);
+/// <param name="Bytes">The WAL kept: every segment replayed, the last one up to <paramref name="ValidOffset"/>.</param>
+internal sealed record WalReplay(long LastSequence, long ValidOffset, long Records, string? Dropped, long Bytes);
 
 /// <summary>
 /// Replays WAL segments in order. A record cut short, or damaged, at the very end of the last
@@ -18,7 +19,7 @@ internal static class WalRecovery
         var segments = WalWriter.ListSegments(directory).Where(s => s >= fromSequence).ToList();
         if (segments.Count == 0)
         {
-            return new WalReplay(-1, 0, 0, null);
+            return new WalReplay(-1, 0, 0, null, 0);
         }
 
         if (segments[0] != fromSequence && fromSequence > 0)
@@ -37,6 +38,7 @@ internal static class WalRecovery
         long records = 0;
         string? dropped = null;
         long validOffset = 0;
+        long bytes = 0;
         for (var i = 0; i < segments.Count; i++)
         {
             var path = WalWriter.SegmentPath(directory, segments[i]);
@@ -81,9 +83,10 @@ internal static class WalRecovery
             }
 
             validOffset = offset;
+            bytes += offset;
         }
 
-        return new WalReplay(segments[^1], validOffset, records, dropped);
+        return new WalReplay(segments[^1], validOffset, records, dropped, bytes);
     }
 
     private static void CheckHeader(string path, RecordType type, ReadOnlySpan<byte> payload, long sequence)
