@@ -86,12 +86,13 @@ public sealed class StreamingProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until some line satisfies the predicate; fails with everything seen so far.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan? timeout = null)
+    /// <summary>The <paramref name="occurrence"/>-th line (1 = the first) that matches, waiting for it to be printed.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan? timeout = null, int occurrence = 1)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (DateTime.UtcNow < deadline)
         {
-            if (Lines.FirstOrDefault(predicate) is { } line)
+            if (Lines.Where(predicate).Skip(occurrence - 1).FirstOrDefault() is { } line)
             {
                 return line;
             }

@@ -197,7 +197,8 @@ public sealed class EverydayKubectlTests : IAsyncLifetime
         Ok(await kubectl.RunAsync(_server.Kubeconfig, "label", "configmap", "first", "-n", "watched", "x=y"));
 
         await watch.WaitForLineAsync(l => l.StartsWith("second ", StringComparison.Ordinal) && l.Contains(" 2 "));
-        await watch.WaitForLineAsync(l => l.StartsWith("first ", StringComparison.Ordinal));
+        // The label's MODIFIED line: the first "first" line is the initial list's.
+        await watch.WaitForLineAsync(l => l.StartsWith("first ", StringComparison.Ordinal), occurrence: 2);
         Assert.True(watch.Lines.Count(l => l.StartsWith("first ", StringComparison.Ordinal)) >= 2, string.Join('\n', watch.Lines));
     }
 
