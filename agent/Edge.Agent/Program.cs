@@ -16,14 +16,17 @@ const string Executable = "edge-agent";
 // servers and VMs, where the agent's steady churn (a CRI relist and a status per pod each second)
 // then stays resident between collections (measured: 110 MB with 30 pods, 49 MB with 2 MiB).
 // gen0size alone is only the budget's floor: under a burst of pod starts it still grew to 14 MB,
-// so the ceiling (GCGen0MaxBudget) is 2 MiB too. 1 MiB regions instead of 4 MiB: each generation
-// holds at least one region, and the agent's whole live heap is a few MB. Measured with 30 pods:
-// 44 MB before, 38 MB after (BENCHMARKS.md).
+// so the ceiling (GCGen0MaxBudget) is set too. 512 KiB: with 30 pods the agent allocates about
+// 1.2 MB/s, so a gen0 collection every half second over a live heap of a few MB, against 2 MiB
+// that held 6 MB more anonymous memory (BENCHMARKS.md: 30 pods 33.2 → 25.8 MB, together with
+// the arena limit below). 1 MiB regions
+// instead of 4 MiB: each generation holds at least one region. glibc's malloc makes an arena per
+// thread up to 8 per core, each kept warm; OpenSSL's few allocations need no more than two.
 // The runtime reads these settings only from the environment, so `run` restarts itself with them once.
 if (args.FirstOrDefault() == "run")
 {
     Edge.Native.ProcessEnvironment.ReexecWith(
-        ("DOTNET_GCgen0size", "200000"), ("DOTNET_GCGen0MaxBudget", "200000"), ("DOTNET_GCRegionSize", "100000"));
+        ("DOTNET_GCgen0size", "80000"), ("DOTNET_GCGen0MaxBudget", "80000"), ("DOTNET_GCRegionSize", "100000"), ("MALLOC_ARENA_MAX", "2"));
 }
 try
 {

@@ -62,6 +62,9 @@ internal static partial class Libc
     [LibraryImport(Libc.Name, EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static unsafe partial int Statvfs(string path, StatVfs* buffer);
 
+    [LibraryImport(Libc.Name, EntryPoint = "madvise", SetLastError = true)]
+    internal static unsafe partial int Madvise(void* address, nuint length, int advice);
+
     [LibraryImport(Libc.Name, EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Execve(string path, string?[] argv, string?[] envp);
 }

@@ -37,6 +37,10 @@ public sealed class AgentRunner(RunOptions options, NodeIdentity identity, Agent
     private volatile Edge.Agent.Runtime.Pods.NodeFacts _facts = new(identity.NodeName, "", 0, 0);
 
     private volatile NodePressure _pressure = NodePressure.None;
+    private readonly TaskCompletionSource _reported = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the Node's status has been reported the first time.</summary>
+    public Task Reported => _reported.Task;
 
     /// <summary>The pressures the last heartbeat measured, for eviction by the pod runtime.</summary>
     public NodePressure Pressure => _pressure;
@@ -177,6 +181,7 @@ public sealed class AgentRunner(RunOptions options, NodeIdentity identity, Agent
 
         _lastStatus = fingerprint;
         _lastStatusAt = now;
+        _reported.TrySetResult();
     }
 
     private async Task RenewLeaseAsync(CancellationToken stop)

@@ -16,6 +16,9 @@ public sealed class AgentServices
 {
     private static readonly TimeSpan RuntimeRetry = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long after start-up (runtime up, first status reported) its pages are handed back.</summary>
+    public static readonly TimeSpan StartupSettle = TimeSpan.FromSeconds(5);
+
     private readonly NodeRuntimeOptions _runtimeOptions;
     private readonly NodeIdentity _identity;
     private readonly RunOptions _options;
@@ -23,6 +26,7 @@ public sealed class AgentServices
     private readonly TimeProvider _time;
     private volatile NodeRuntime? _runtime;
     private volatile string _runtimeProblem = "container runtime is starting";
+    private readonly TaskCompletionSource _runtimeStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="podManifestPath">The static pod manifests' directory.</param>
     public AgentServices(RunOptions options, NodeRuntimeOptions runtime, string podManifestPath, NodeIdentity identity, string agentVersion, TimeProvider time)
@@ -59,7 +63,8 @@ public sealed class AgentServices
         await using var recorder = new ApiEventRecorder(events, _identity.NodeName, _runtimeLog, _time);
         try
         {
-            await Task.WhenAll(Runner.RunAsync(stop), Channel.RunAsync(stop), StaticPods.RunAsync(events, stop), RunRuntimeAsync(recorder, stop));
+            await Task.WhenAll(
+                Runner.RunAsync(stop), Channel.RunAsync(stop), StaticPods.RunAsync(events, stop), RunRuntimeAsync(recorder, stop), ReleaseStartupPagesAsync(stop));
         }
         finally
         {
@@ -80,6 +85,7 @@ public sealed class AgentServices
                 _runtime = await NodeRuntime.StartAsync(
                     _runtimeOptions, DesiredState, PodStatus, recorder, () => Runner.Facts,
                     () => new Runtime.Pods.PressureSignal(Runner.Pressure.Memory, Runner.Pressure.Disk), _runtimeLog, _time, stop);
+                _runtimeStarted.TrySetResult();
                 return;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -101,6 +107,31 @@ public sealed class AgentServices
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Once the agent is up, hands back the binary and library pages only start-up needed (see
+    /// <see cref="Edge.Native.WorkingSet"/>): on a device the agent's resident memory is what the
+    /// pods cannot have. Once only: what the running agent needs comes back in and stays.
+    /// </summary>
+    private async Task ReleaseStartupPagesAsync(CancellationToken stop)
+    {
+        try
+        {
+            await Task.WhenAll(_runtimeStarted.Task, Runner.Reported).WaitAsync(stop);
+            await Task.Delay(StartupSettle, _time, stop);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var release = Edge.Native.WorkingSet.ReleaseFilePages();
+        _runtimeLog.Info(release.Supported
+            ? $"released start-up pages: resident {Mb(release.Before.Total)} → {Mb(release.After.Total)} MB (files {Mb(release.Before.File)} → {Mb(release.After.File)} MB, {release.Mappings} mappings)"
+            : $"this kernel cannot page out start-up pages (MADV_PAGEOUT needs Linux 5.4); resident {Mb(release.After.Total)} MB");
+
+        static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<RuntimeReadiness> ReadinessAsync(CancellationToken cancellationToken) =>
