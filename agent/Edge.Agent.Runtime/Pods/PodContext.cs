@@ -14,7 +14,8 @@ public sealed class PodContext(
     Func<NodeFacts> nodeFacts,
     IRuntimeLog log,
     TimeProvider time,
-    Func<PressureSignal>? pressure = null)
+    Func<PressureSignal>? pressure = null,
+    IServiceAccountTokenSource? tokens = null)
 {
     /// <summary>The node's resource pressure (from its conditions); none when nobody measures it.</summary>
     public PressureSignal Pressure => pressure?.Invoke() ?? PressureSignal.None;
@@ -34,6 +35,9 @@ public sealed class PodContext(
     public ImagePuller Images { get; } = new(cri);
 
     public PodVolumes Volumes { get; } = new(options.PodsDir);
+
+    /// <summary>Projected service account tokens; without a source, a pod that needs one fails to mount.</summary>
+    public ServiceAccountTokens Tokens { get; } = new(tokens, time);
 
     public SandboxConfigFactory Sandboxes { get; } = new(options);
 

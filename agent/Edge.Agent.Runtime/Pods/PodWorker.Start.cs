@@ -11,6 +11,7 @@ public sealed partial class PodWorker
 {
     private DateTimeOffset _sandboxRetryAt = DateTimeOffset.MinValue;
     private IReadOnlyDictionary<string, string> _volumePaths = new Dictionary<string, string>();
+    private DateTimeOffset _tokensRefreshAt = DateTimeOffset.MaxValue;
 
     /// <summary>A new sandbox (the first, or after the old one died: then every container starts again in it).</summary>
     private async Task<bool> StartSandboxAsync(PodView pod, NodeDesiredState state, PodSandbox? old, RuntimePod runtime, CancellationToken stop)
@@ -32,7 +33,7 @@ public sealed partial class PodWorker
             await _context.Cri.StopPodSandboxAsync(old.Id, stop);
         }
 
-        if (!PrepareVolumes(pod, state))
+        if (!await PrepareVolumesAsync(pod, state, stop))
         {
             return false;
         }
@@ -59,13 +60,18 @@ public sealed partial class PodWorker
         }
     }
 
-    /// <summary>Volumes set up (again when a ConfigMap or Secret may have changed); false with a FailedMount event when one cannot be.</summary>
-    private bool PrepareVolumes(PodView pod, NodeDesiredState state)
+    /// <summary>
+    /// Volumes set up (again when a ConfigMap or Secret may have changed, or a token is due for
+    /// refresh); false with a FailedMount event when one cannot be.
+    /// </summary>
+    private async Task<bool> PrepareVolumesAsync(PodView pod, NodeDesiredState state, CancellationToken stop)
     {
         try
         {
-            _volumePaths = _context.Volumes.Prepare(pod, state, Facts());
+            var (tokens, refreshAt) = await _context.Tokens.ForPodAsync(pod, stop);
+            _volumePaths = _context.Volumes.Prepare(pod, state, Facts(), tokens);
             _volumesRevision = state.Revision;
+            _tokensRefreshAt = refreshAt;
             if (_podProblem?.Reason == "FailedMount")
             {
                 _podProblem = null;

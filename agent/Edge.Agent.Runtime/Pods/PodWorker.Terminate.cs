@@ -55,6 +55,7 @@ public sealed partial class PodWorker
         }
 
         _context.Volumes.Remove(pod.Uid);
+        _context.Tokens.Forget(pod.Uid);
         foreach (var left in await PodCgroups.RemoveAsync(_context.Options.CgroupFsRoot, _context.Options.CgroupRoot, pod.Uid, stop))
         {
             _context.Log.Warn($"pod {pod.FullName}: cgroup {left} is still in use; left in place");

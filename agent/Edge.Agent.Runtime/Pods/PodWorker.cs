@@ -163,7 +163,7 @@ public sealed partial class PodWorker : IAsyncDisposable
             runtime = await ObserveAsync(stop);
             sandbox = runtime.Latest!;
         }
-        else if (_volumesRevision != state.Revision && !PrepareVolumes(pod, state))
+        else if ((_volumesRevision != state.Revision || _context.Time.GetUtcNow() >= _tokensRefreshAt) && !await PrepareVolumesAsync(pod, state, stop))
         {
             await ReportAsync(pod, runtime, stop);
             return false;

@@ -64,7 +64,7 @@ public sealed class AgentServices
         try
         {
             await Task.WhenAll(
-                Runner.RunAsync(stop), Channel.RunAsync(stop), StaticPods.RunAsync(events, stop), RunRuntimeAsync(recorder, stop), ReleaseStartupPagesAsync(stop));
+                Runner.RunAsync(stop), Channel.RunAsync(stop), StaticPods.RunAsync(events, stop), RunRuntimeAsync(recorder, new ApiTokenSource(events), stop), ReleaseStartupPagesAsync(stop));
         }
         finally
         {
@@ -76,7 +76,7 @@ public sealed class AgentServices
     }
 
     /// <summary>Starts the pod runtime, retrying while it cannot start (containerd missing, socket taken…).</summary>
-    private async Task RunRuntimeAsync(ApiEventRecorder recorder, CancellationToken stop)
+    private async Task RunRuntimeAsync(ApiEventRecorder recorder, ApiTokenSource tokens, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -84,7 +84,7 @@ public sealed class AgentServices
             {
                 _runtime = await NodeRuntime.StartAsync(
                     _runtimeOptions, DesiredState, PodStatus, recorder, () => Runner.Facts,
-                    () => new Runtime.Pods.PressureSignal(Runner.Pressure.Memory, Runner.Pressure.Disk), _runtimeLog, _time, stop);
+                    () => new Runtime.Pods.PressureSignal(Runner.Pressure.Memory, Runner.Pressure.Disk), _runtimeLog, _time, stop, tokens);
                 _runtimeStarted.TrySetResult();
                 return;
             }

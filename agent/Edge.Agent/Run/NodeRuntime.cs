@@ -5,6 +5,7 @@ using Edge.Agent.Runtime.Desired;
 using Edge.Agent.Runtime.Images;
 using Edge.Agent.Runtime.Logs;
 using Edge.Agent.Runtime.Pods;
+using Edge.Agent.Runtime.Pods.Volumes;
 
 namespace Edge.Agent.Run;
 
@@ -60,7 +61,8 @@ public sealed class NodeRuntime : IAsyncDisposable
 
     public static async Task<NodeRuntime> StartAsync(
         NodeRuntimeOptions options, IDesiredStateFeed feed, IPodStatusSink status, IEventRecorder events,
-        Func<NodeFacts> node, Func<PressureSignal> pressure, IRuntimeLog log, TimeProvider time, CancellationToken cancellationToken)
+        Func<NodeFacts> node, Func<PressureSignal> pressure, IRuntimeLog log, TimeProvider time, CancellationToken cancellationToken,
+        IServiceAccountTokenSource? tokens = null)
     {
         var mirror = new ImageMirror(ImageMirrorOptions.ForDataDir(options.DataDir), log.Info, time);
         ContainerdSupervisor? containerd = null;
@@ -92,7 +94,7 @@ public sealed class NodeRuntime : IAsyncDisposable
                 ContainerLogMaxSize = options.ContainerLogMaxSize,
                 ContainerLogMaxFiles = options.ContainerLogMaxFiles,
             };
-            var context = new PodContext(runtimeOptions, cri, status, events, node, log, time, pressure);
+            var context = new PodContext(runtimeOptions, cri, status, events, node, log, time, pressure, tokens);
             var network = new CniNetworkConfigFactory(confDir, options.BridgeName, Path.Combine(options.DataDir, "cni", "networks"));
             var pods = new PodManager(context, feed, network);
             pods.Start();

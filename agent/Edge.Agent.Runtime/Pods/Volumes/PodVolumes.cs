@@ -9,15 +9,17 @@ namespace Edge.Agent.Runtime.Pods.Volumes;
 /// <summary>
 /// The pod's volumes on the node, under <c>&lt;pods dir&gt;/&lt;uid&gt;/volumes/&lt;name&gt;</c>:
 /// emptyDir (a tmpfs for <c>medium: Memory</c>), hostPath (checked by its type), and the file
-/// volumes — configMap, secret, downwardAPI, projected — written on every sync, so an updated
-/// ConfigMap or Secret reaches running containers (each file replaced atomically).
+/// volumes — configMap, secret, downwardAPI, projected (with service account tokens) — written on
+/// every sync, so an updated ConfigMap or Secret or a refreshed token reaches running containers
+/// (each file replaced atomically).
 /// </summary>
 public sealed class PodVolumes(string podsDir)
 {
     public string PodDir(string uid) => Path.Combine(podsDir, uid);
 
     /// <summary>Every volume's host path by volume name; a problem is a <see cref="VolumeException"/> (upstream's FailedMount).</summary>
-    public IReadOnlyDictionary<string, string> Prepare(PodView pod, NodeDesiredState state, PodNetworkFacts facts)
+    /// <param name="tokens">The projected service account tokens, by <see cref="ServiceAccountTokens.Key"/>.</param>
+    public IReadOnlyDictionary<string, string> Prepare(PodView pod, NodeDesiredState state, PodNetworkFacts facts, IReadOnlyDictionary<string, byte[]>? tokens = null)
     {
         var paths = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var volume in pod.Volumes)
@@ -51,7 +53,7 @@ public sealed class PodVolumes(string podsDir)
             }
             else if (volume["projected"] is JsonObject projected)
             {
-                WriteFiles(dir, Projection.FromProjected(pod, state, facts, projected), Mode(projected, 0x1A4));
+                WriteFiles(dir, Projection.FromProjected(pod, state, facts, projected, name, tokens ?? new Dictionary<string, byte[]>()), Mode(projected, 0x1A4));
                 paths[name] = dir;
             }
             else
@@ -280,7 +282,8 @@ internal static class Projection
         return files;
     }
 
-    public static IReadOnlyList<ProjectedFile> FromProjected(PodView pod, NodeDesiredState state, PodNetworkFacts facts, JsonObject projected)
+    public static IReadOnlyList<ProjectedFile> FromProjected(
+        PodView pod, NodeDesiredState state, PodNetworkFacts facts, JsonObject projected, string volumeName, IReadOnlyDictionary<string, byte[]> tokens)
     {
         var files = new List<ProjectedFile>();
         foreach (var source in (projected["sources"] as JsonArray)?.OfType<JsonObject>() ?? [])
@@ -296,6 +299,13 @@ internal static class Projection
             else if (source["downwardAPI"] is JsonObject downward)
             {
                 files.AddRange(FromDownwardApi(pod, facts, downward));
+            }
+            else if (source["serviceAccountToken"] is JsonObject token)
+            {
+                // Fetched beforehand (ServiceAccountTokens): asking the API server is async, this is not.
+                var path = PodView.Text(token, "path") ?? "";
+                files.Add(new ProjectedFile(path, tokens.TryGetValue(ServiceAccountTokens.Key(volumeName, path), out var bytes)
+                    ? bytes : throw new VolumeException($"volume \"{volumeName}\": no service account token was fetched for {path}"), null));
             }
             else
             {
