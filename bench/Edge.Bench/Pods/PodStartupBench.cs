@@ -109,13 +109,24 @@ public static class PodStartupBench
         return (early, settled);
     }
 
-    /// <summary><c>--hold SECONDS</c>: wait that long when idle and again with the pods running, for a look at the agent (its PID is printed).</summary>
+    /// <summary>
+    /// <c>--hold SECONDS</c>: wait that long when idle and again with the pods running, for a look
+    /// at the agent (its PID is printed); its RSS is printed every minute meanwhile, to show where
+    /// it settles beyond the 60 s the table reports.
+    /// </summary>
     private static async Task HoldAsync(string[] args, int pid)
     {
         if (Option(args, "--hold") is { } seconds)
         {
             Console.WriteLine($"holding {seconds} s; agent PID {pid}");
-            await Task.Delay(TimeSpan.FromSeconds(int.Parse(seconds, CultureInfo.InvariantCulture)));
+            var start = DateTimeOffset.UtcNow;
+            var until = start.AddSeconds(int.Parse(seconds, CultureInfo.InvariantCulture));
+            while (DateTimeOffset.UtcNow < until)
+            {
+                var left = until - DateTimeOffset.UtcNow;
+                await Task.Delay(left < TimeSpan.FromMinutes(1) ? left : TimeSpan.FromMinutes(1));
+                Console.WriteLine($"  held {(DateTimeOffset.UtcNow - start).TotalSeconds:0} s: {MemoryBreakdown.Read(pid)}");
+            }
         }
     }
 
