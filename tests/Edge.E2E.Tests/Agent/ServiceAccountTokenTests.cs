@@ -15,13 +15,20 @@ public sealed class ServiceAccountTokenTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    /// <summary>kubectl for the cluster, once the node is Ready.</summary>
+    private async Task<Kubectl> ReadyAsync(ServerProcess server, AgentNode node)
+    {
+        var kubectl = new Kubectl("1.33", _temp["kube-cache"]);
+        await node.WaitForKubectlAsync(kubectl, server, ["get", "node", node.Name, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
+        return kubectl;
+    }
+
     [Fact]
     public async Task ProjectedToken_IsThePodsServiceAccount_AndDiesWithThePod()
     {
         await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--cluster-cidr", $"10.{100 + Random.Shared.Next(100)}.0.0/16");
         await using var node = await AgentNode.StartAsync(_temp, server, "edge-t");
-        var kubectl = new Kubectl("1.33", _temp["kube-cache"]);
-        await node.WaitForKubectlAsync(kubectl, server, ["get", "node", "edge-t", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
+        var kubectl = await ReadyAsync(server, node);
         Assert.Equal(0, (await kubectl.RunAsync(server.Kubeconfig, "create", "serviceaccount", "reader")).ExitCode);
 
         var manifest = _temp["token.yaml"];
@@ -80,8 +87,7 @@ public sealed class ServiceAccountTokenTests : IDisposable
     {
         await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--cluster-cidr", $"10.{100 + Random.Shared.Next(100)}.0.0/16");
         await using var node = await AgentNode.StartAsync(_temp, server, "edge-u");
-        var kubectl = new Kubectl("1.33", _temp["kube-cache"]);
-        await node.WaitForKubectlAsync(kubectl, server, ["get", "node", "edge-u", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], o => o == "True");
+        var kubectl = await ReadyAsync(server, node);
 
         var manifest = _temp["gone.yaml"];
         File.WriteAllText(manifest, $$"""
