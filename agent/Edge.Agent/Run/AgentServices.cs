@@ -59,7 +59,8 @@ public sealed class AgentServices
     /// <summary>Runs until <paramref name="stop"/>; every loop ends on it and retries every failure until then.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        using var events = new NodeApiClient(_options.Server, _identity);
+        // Follows certificate renewals (AgentRunner writes them to disk).
+        using var events = new NodeApiClients(_options.Server, _options.DataDir, _identity, _time);
         await using var recorder = new ApiEventRecorder(events, _identity.NodeName, _runtimeLog, _time);
         try
         {

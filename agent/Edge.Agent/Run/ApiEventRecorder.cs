@@ -18,13 +18,13 @@ public sealed class ApiEventRecorder : IEventRecorder, IAsyncDisposable
     private readonly Channel<(Involved Subject, string Type, string Reason, string Message, DateTimeOffset At)> _queue =
         System.Threading.Channels.Channel.CreateBounded<(Involved, string, string, string, DateTimeOffset)>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Dictionary<string, (string Name, int Count, DateTimeOffset First)> _recent = new(StringComparer.Ordinal);
-    private readonly NodeApiClient _client;
+    private readonly NodeApiClients _client;
     private readonly string _nodeName;
     private readonly AgentLog _log;
     private readonly TimeProvider _time;
     private readonly Task _sender;
 
-    public ApiEventRecorder(NodeApiClient client, string nodeName, AgentLog log, TimeProvider time)
+    public ApiEventRecorder(NodeApiClients client, string nodeName, AgentLog log, TimeProvider time)
     {
         _client = client;
         _nodeName = nodeName;
@@ -68,7 +68,7 @@ public sealed class ApiEventRecorder : IEventRecorder, IAsyncDisposable
         if (_recent.TryGetValue(key, out var seen) && at - seen.First < RepeatWindow)
         {
             var patch = new JsonObject { ["count"] = seen.Count + 1, ["lastTimestamp"] = timestamp };
-            var (patched, _) = await _client.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{subject.Namespace}/events/{seen.Name}", patch, "application/merge-patch+json", CancellationToken.None);
+            var (patched, _) = await _client.Current.SendAsync(HttpMethod.Patch, $"/api/v1/namespaces/{subject.Namespace}/events/{seen.Name}", patch, "application/merge-patch+json", CancellationToken.None);
             if (patched == HttpStatusCode.OK)
             {
                 _recent[key] = (seen.Name, seen.Count + 1, seen.First);
@@ -104,7 +104,7 @@ public sealed class ApiEventRecorder : IEventRecorder, IAsyncDisposable
             ["reportingComponent"] = "kubelet",
             ["reportingInstance"] = _nodeName,
         };
-        var (status, answer) = await _client.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{subject.Namespace}/events", body, "application/json", CancellationToken.None);
+        var (status, answer) = await _client.Current.SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{subject.Namespace}/events", body, "application/json", CancellationToken.None);
         if (status is HttpStatusCode.Created or HttpStatusCode.OK)
         {
             if (_recent.Count > 2000)

@@ -10,7 +10,7 @@ namespace Edge.Agent.Run;
 /// as kubelet does: a TokenRequest bound to the pod, so the token dies with it (the server lets a
 /// node ask only for its own pods' tokens).
 /// </summary>
-public sealed class ApiTokenSource(NodeApiClient client) : IServiceAccountTokenSource
+public sealed class ApiTokenSource(NodeApiClients client) : IServiceAccountTokenSource
 {
     public async Task<IssuedToken> RequestAsync(TokenRequestSpec spec, CancellationToken cancellationToken)
     {
@@ -29,7 +29,7 @@ public sealed class ApiTokenSource(NodeApiClient client) : IServiceAccountTokenS
         JsonNode? answer;
         try
         {
-            (status, answer) = await client.SendAsync(
+            (status, answer) = await client.Current.SendAsync(
                 HttpMethod.Post, $"/api/v1/namespaces/{spec.Namespace}/serviceaccounts/{spec.ServiceAccount}/token", body, "application/json", cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or IOException or TaskCanceledException or System.Security.Authentication.AuthenticationException)

@@ -37,6 +37,9 @@ public sealed class NodeApiClient : IDisposable
         _http = new HttpClient(handler) { BaseAddress = server, Timeout = Timeout };
     }
 
+    /// <summary>The thumbprint of the client certificate this client presents.</summary>
+    public string PresentedThumbprint => _presented.Thumbprint;
+
     /// <summary>The local IP of the most recent connection to the server; empty before the first.</summary>
     public string LocalAddress => _localAddress;
 

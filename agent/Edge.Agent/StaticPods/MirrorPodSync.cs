@@ -13,7 +13,7 @@ namespace Edge.Agent.StaticPods;
 /// server is away. Mirror pods are read from the channel's state, which holds every pod bound here.
 /// </summary>
 public sealed class MirrorPodSync(
-    NodeApiClient api, string nodeName, IDesiredStateFeed channel, StaticPodSource source, StaticPodStatusSink status, IRuntimeLog log, TimeProvider time)
+    Edge.Agent.Run.NodeApiClients api, string nodeName, IDesiredStateFeed channel, StaticPodSource source, StaticPodStatusSink status, IRuntimeLog log, TimeProvider time)
 {
     public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(10);
 
@@ -99,7 +99,7 @@ public sealed class MirrorPodSync(
             ["gracePeriodSeconds"] = 0,
             ["preconditions"] = new JsonObject { ["uid"] = mirror.Uid },
         };
-        var (code, body) = await api.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{mirror.Namespace}/pods/{mirror.Name}", options, "application/json", stop);
+        var (code, body) = await api.Current.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{mirror.Namespace}/pods/{mirror.Name}", options, "application/json", stop);
         if (code is HttpStatusCode.OK or HttpStatusCode.Accepted)
         {
             log.Info($"mirror pod {mirror.Namespace}/{mirror.Name} ({mirror.Uid}) deleted: {mirror.Reason}");
@@ -114,7 +114,7 @@ public sealed class MirrorPodSync(
     private async Task CreateAsync(StaticPod pod, CancellationToken stop)
     {
         _nodeUid ??= await NodeUidAsync(stop);
-        var (code, body) = await api.SendAsync(
+        var (code, body) = await api.Current.SendAsync(
             HttpMethod.Post, $"/api/v1/namespaces/{pod.Namespace}/pods", MirrorPodPlan.MirrorOf(pod, nodeName, _nodeUid), "application/json", stop);
         if (code == HttpStatusCode.Created)
         {
@@ -141,7 +141,7 @@ public sealed class MirrorPodSync(
 
     private async Task<string> NodeUidAsync(CancellationToken stop)
     {
-        var (code, body) = await api.SendAsync(HttpMethod.Get, $"/api/v1/nodes/{nodeName}", null, "application/json", stop);
+        var (code, body) = await api.Current.SendAsync(HttpMethod.Get, $"/api/v1/nodes/{nodeName}", null, "application/json", stop);
         return code == HttpStatusCode.OK && body?["metadata"]?["uid"] is JsonValue uid && uid.TryGetValue<string>(out var text)
             ? text
             : throw new ApiCallException($"reading Node {nodeName}: {(int)code} {Message(body)}");

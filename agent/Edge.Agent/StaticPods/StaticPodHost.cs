@@ -35,7 +35,7 @@ public sealed class StaticPodHost
 
     public StaticPodStatusSink PodStatus { get; }
 
-    public Task RunAsync(NodeApiClient api, CancellationToken stop)
+    public Task RunAsync(Edge.Agent.Run.NodeApiClients api, CancellationToken stop)
     {
         _log.Info($"static pods from {Source.Directory}");
         var mirrors = new MirrorPodSync(api, _nodeName, _channel, Source, PodStatus, _log, _time);

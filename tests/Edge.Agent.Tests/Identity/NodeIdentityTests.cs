@@ -7,39 +7,17 @@ namespace Edge.Agent.Tests.Identity;
 public sealed class NodeIdentityTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("edge-identity-").FullName;
-    private readonly ECDsa _caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    private readonly X509Certificate2 _ca;
-
-    public NodeIdentityTests()
-    {
-        var request = new CertificateRequest("CN=test-ca", _caKey, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.DigitalSignature, true));
-        _ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddYears(10));
-    }
+    private readonly TestAuthority _authority = new();
 
     public void Dispose()
     {
-        _ca.Dispose();
-        _caKey.Dispose();
+        _authority.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 
-    private string Issue(ECDsa key, string node, DateTimeOffset notBefore, DateTimeOffset notAfter)
-    {
-        var request = CertificateRequest.LoadSigningRequestPem(NodeKeys.CreateCsr(node, key), HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using var certificate = request.Create(_ca, notBefore, notAfter, [1, 2, 3]);
-        return certificate.ExportCertificatePem() + "\n";
-    }
+    private string Issue(ECDsa key, string node, DateTimeOffset notBefore, DateTimeOffset notAfter) => _authority.Issue(key, node, notBefore, notAfter);
 
-    private NodeIdentity NewIdentity(string node = "pi-1", int days = 365)
-    {
-        var key = NodeKeys.NewKey();
-        var now = DateTimeOffset.UtcNow;
-        return NodeIdentity.Create(_ca.ExportCertificatePem() + "\n", Issue(key, node, now.AddHours(-1), now.AddDays(days)), key);
-    }
+    private NodeIdentity NewIdentity(string node = "pi-1", int days = 365) => _authority.NewIdentity(node, days);
 
     [Fact]
     public void SaveThenLoad_RoundTrips_KeyOwnerOnly()
@@ -98,7 +76,7 @@ public sealed class NodeIdentityTests : IDisposable
         var now = DateTimeOffset.UtcNow;
         var pem = Issue(other, "pi-1", now, now.AddDays(1));
 
-        var error = Assert.Throws<AgentException>(() => NodeIdentity.Create(_ca.ExportCertificatePem(), pem, NodeKeys.NewKey()));
+        var error = Assert.Throws<AgentException>(() => NodeIdentity.Create(_authority.Certificate.ExportCertificatePem(), pem, NodeKeys.NewKey()));
 
         Assert.Contains("another key", error.Message);
     }
@@ -113,7 +91,7 @@ public sealed class NodeIdentityTests : IDisposable
         var key = NodeKeys.NewKey();
         var now = DateTimeOffset.UtcNow;
         var start = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)); // certificates keep whole seconds
-        using var identity = NodeIdentity.Create(_ca.ExportCertificatePem(), Issue(key, "pi-1", start, start.AddDays(lifetimeDays)), key);
+        using var identity = NodeIdentity.Create(_authority.Certificate.ExportCertificatePem(), Issue(key, "pi-1", start, start.AddDays(lifetimeDays)), key);
 
         Assert.Equal(due, NodeCertificateRenewal.IsDue(identity, start.AddDays(elapsedDays)));
     }
