@@ -19,6 +19,9 @@ public sealed class AgentServices
     /// <summary>How long after start-up (runtime up, first status reported) its pages are handed back.</summary>
     public static readonly TimeSpan StartupSettle = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a full, compacting collection gives the heap's garbage back to the system.</summary>
+    public static readonly TimeSpan FullCollectionInterval = TimeSpan.FromMinutes(2);
+
     private readonly NodeRuntimeOptions _runtimeOptions;
     private readonly NodeIdentity _identity;
     private readonly RunOptions _options;
@@ -65,7 +68,7 @@ public sealed class AgentServices
         try
         {
             await Task.WhenAll(
-                Runner.RunAsync(stop), Channel.RunAsync(stop), StaticPods.RunAsync(events, stop), RunRuntimeAsync(recorder, new ApiTokenSource(events), stop), ReleaseStartupPagesAsync(stop));
+                Runner.RunAsync(stop), Channel.RunAsync(stop), StaticPods.RunAsync(events, stop), RunRuntimeAsync(recorder, new ApiTokenSource(events), stop), ManageMemoryAsync(stop));
         }
         finally
         {
@@ -114,23 +117,31 @@ public sealed class AgentServices
     /// Once the agent is up, hands back the binary and library pages only start-up needed (see
     /// <see cref="Edge.Native.WorkingSet"/>): on a device the agent's resident memory is what the
     /// pods cannot have. Once only: what the running agent needs comes back in and stays.
+    /// Then, as Go's runtime does for a kubelet (a forced collection at least every two minutes),
+    /// a full compacting collection every <see cref="FullCollectionInterval"/>: with gen0 kept
+    /// small, what survives it dies in gen2, which is otherwise collected only once its budget is
+    /// spent (measured: anonymous memory of the idle agent 6.0 → 7.5 MB over ten minutes).
     /// </summary>
-    private async Task ReleaseStartupPagesAsync(CancellationToken stop)
+    private async Task ManageMemoryAsync(CancellationToken stop)
     {
         try
         {
             await Task.WhenAll(_runtimeStarted.Task, Runner.Reported).WaitAsync(stop);
             await Task.Delay(StartupSettle, _time, stop);
+            var release = Edge.Native.WorkingSet.ReleaseFilePages();
+            _runtimeLog.Info(release.Supported
+                ? $"released start-up pages: resident {Mb(release.Before.Total)} → {Mb(release.After.Total)} MB (files {Mb(release.Before.File)} → {Mb(release.After.File)} MB, {release.Mappings} mappings)"
+                : $"this kernel cannot page out start-up pages (MADV_PAGEOUT needs Linux 5.4); resident {Mb(release.After.Total)} MB");
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(FullCollectionInterval, _time, stop);
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
         }
         catch (OperationCanceledException)
         {
             return;
         }
-
-        var release = Edge.Native.WorkingSet.ReleaseFilePages();
-        _runtimeLog.Info(release.Supported
-            ? $"released start-up pages: resident {Mb(release.Before.Total)} → {Mb(release.After.Total)} MB (files {Mb(release.Before.File)} → {Mb(release.After.File)} MB, {release.Mappings} mappings)"
-            : $"this kernel cannot page out start-up pages (MADV_PAGEOUT needs Linux 5.4); resident {Mb(release.After.Total)} MB");
 
         static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
     }
