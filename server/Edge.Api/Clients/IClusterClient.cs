@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Edge.Api.Objects;
 using Edge.Api.Resources;
 
 namespace Edge.Api.Clients;
@@ -37,8 +39,20 @@ public interface IClusterClient
     Task BindAsync(string ns, string name, string? uid, string node, CancellationToken cancellationToken);
 }
 
-/// <summary>One page-less list: the objects and the revision they were read at.</summary>
-public sealed record ObjectList(IReadOnlyList<JsonObject> Items, long Revision);
+/// <summary>
+/// One page-less list: the objects as read (<see cref="Frozen"/>, immutable and cheap to keep) and
+/// the revision they were read at; <see cref="Items"/> are trees of the caller's own over them.
+/// </summary>
+public sealed class ObjectList(IReadOnlyList<JsonElement> frozen, long revision)
+{
+    private IReadOnlyList<JsonObject>? _items;
+
+    public IReadOnlyList<JsonElement> Frozen { get; } = frozen;
+
+    public long Revision { get; } = revision;
+
+    public IReadOnlyList<JsonObject> Items => _items ??= [.. Frozen.Select(FrozenObjects.Tree)];
+}
 
 public enum ObjectEventType
 {
@@ -47,8 +61,23 @@ public enum ObjectEventType
     Deleted,
 }
 
-/// <summary>A change; for a deletion the object is its last state.</summary>
-public sealed record ObjectEvent(ObjectEventType Type, JsonObject Object, long Revision);
+/// <summary>
+/// A change; for a deletion the object is its last state. <see cref="Frozen"/> is the object as
+/// read (immutable, cheap to keep); <see cref="Object"/> a tree of the caller's own over it, built
+/// on first use.
+/// </summary>
+public sealed class ObjectEvent(ObjectEventType type, JsonElement frozen, long revision)
+{
+    private JsonObject? _object;
+
+    public ObjectEventType Type { get; } = type;
+
+    public JsonElement Frozen { get; } = frozen;
+
+    public long Revision { get; } = revision;
+
+    public JsonObject Object => _object ??= FrozenObjects.Tree(Frozen);
+}
 
 /// <summary>meta/v1 DeleteOptions as the control loops need them.</summary>
 public sealed record DeleteRequest

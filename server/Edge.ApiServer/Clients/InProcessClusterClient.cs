@@ -14,7 +14,8 @@ namespace Edge.ApiServer.Clients;
 /// <summary>
 /// The control loops' way into the API: the registry (with all admission and validation) for
 /// writes, the store for lists and the watch cache for changes, each object decoded into the
-/// caller's own tree. No HTTP, no serialisation round trip (ARCHITECTURE.md §1).
+/// caller's own tree. No HTTP, no serialisation round trip (ARCHITECTURE.md §1). Lists and
+/// changes carry the objects frozen as read, so an informer can keep them without a tree.
 /// </summary>
 public sealed class InProcessClusterClient(ObjectRegistry registry, WatchCache watchCache) : IClusterClient
 {
@@ -23,7 +24,7 @@ public sealed class InProcessClusterClient(ObjectRegistry registry, WatchCache w
     public async Task<ObjectList> ListAsync(ResourceType resource, string? ns, CancellationToken cancellationToken)
     {
         var page = await registry.ListAsync(resource, ns, new ListOptions(), cancellationToken);
-        return new ObjectList(page.Items, page.Revision);
+        return new ObjectList([.. page.Kvs.Select(StoredObjects.Freeze)], page.Revision);
     }
 
     public async IAsyncEnumerable<ObjectEvent> WatchAsync(
@@ -36,12 +37,12 @@ public sealed class InProcessClusterClient(ObjectRegistry registry, WatchCache w
             if (cached.CurrentKv is { } current)
             {
                 yield return new ObjectEvent(cached.IsCreation ? ObjectEventType.Added : ObjectEventType.Modified,
-                    StoredObjects.Decode(current), cached.Revision);
+                    StoredObjects.Freeze(current), cached.Revision);
             }
             else
             {
                 var last = cached.PreviousKv!;
-                yield return new ObjectEvent(ObjectEventType.Deleted, StoredObjects.Decode(last.Value, cached.Revision), cached.Revision);
+                yield return new ObjectEvent(ObjectEventType.Deleted, StoredObjects.Freeze(last.Value, cached.Revision), cached.Revision);
             }
         }
 

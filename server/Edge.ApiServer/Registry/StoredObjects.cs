@@ -61,7 +61,34 @@ public static class StoredObjects
 
     public static JsonObject Decode(KeyValue kv) => Decode(kv.Value, kv.ModRevision);
 
-    public static JsonObject Decode(byte[] value, long revision)
+    /// <summary>The object with its resourceVersion as a tree of the caller's own, built lazily as far as it is read.</summary>
+    public static JsonObject Decode(byte[] value, long revision) => FrozenObjects.Tree(Freeze(value, revision));
+
+    public static JsonElement Freeze(KeyValue kv) => Freeze(kv.Value, kv.ModRevision);
+
+    /// <summary>
+    /// The object with its resourceVersion as read-only JSON that owns its memory (no pool): what
+    /// long-lived caches keep. The resourceVersion is spliced into the bytes, so nothing of the
+    /// object is built as a tree here.
+    /// </summary>
+    public static JsonElement Freeze(byte[] value, long revision)
+    {
+        var buffer = new ArrayBufferWriter<byte>(value.Length + 48);
+        WriteWithRevision(buffer, value, revision);
+        var reader = new Utf8JsonReader(buffer.WrittenSpan, new JsonReaderOptions { MaxDepth = RequestBody.MaxDepth });
+        try
+        {
+            var element = JsonElement.ParseValue(ref reader);
+            return element.ValueKind == JsonValueKind.Object ? element : throw ApiException.Internal("a stored object is not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.Internal($"a stored object could not be decoded: {e.Message}");
+        }
+    }
+
+    /// <summary>The slow, certain road for JSON not in the shape <see cref="Encode"/> writes (hand-made data).</summary>
+    private static JsonObject DecodeAsTree(byte[] value, long revision)
     {
         JsonObject obj;
         try
@@ -74,7 +101,7 @@ public static class StoredObjects
             throw ApiException.Internal($"a stored object could not be decoded: {e.Message}");
         }
 
-        obj.Metadata()["resourceVersion"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        obj.Metadata()["resourceVersion"] = Revision(revision);
         return obj;
     }
 
@@ -102,21 +129,22 @@ public static class StoredObjects
     /// Writes a stored object with its resourceVersion, splicing it into the stored bytes right
     /// after the opening of the top-level metadata (which <see cref="Encode"/> keeps near the front).
     /// </summary>
-    public static void WriteWithRevision(System.Buffers.IBufferWriter<byte> writer, KeyValue kv)
+    public static void WriteWithRevision(IBufferWriter<byte> writer, KeyValue kv) => WriteWithRevision(writer, kv.Value, kv.ModRevision);
+
+    private static void WriteWithRevision(IBufferWriter<byte> writer, byte[] value, long revision)
     {
-        var bytes = kv.Value.AsSpan();
+        var bytes = value.AsSpan();
         var at = MetadataContentOffset(bytes);
         if (at < 0)
         {
-            // Not the shape Encode writes (hand-made data): take the slow, certain road.
             using var json = new Utf8JsonWriter(writer);
-            Decode(kv).WriteTo(json);
+            DecodeAsTree(value, revision).WriteTo(json);
             return;
         }
 
         writer.Write(bytes[..at]);
         writer.Write("\"resourceVersion\":\""u8);
-        Encoding.UTF8.GetBytes(Revision(kv.ModRevision).AsSpan(), writer);
+        Encoding.UTF8.GetBytes(Revision(revision).AsSpan(), writer);
         writer.Write(bytes[at] == (byte)'}' ? "\""u8 : "\","u8);
         writer.Write(bytes[at..]);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Edge.Api.Clients;
 using Edge.Api.Errors;
@@ -11,16 +12,18 @@ namespace Edge.Controllers.Informers;
 /// <summary>
 /// A local copy of one resource kept current by list + watch, as client-go's shared informer:
 /// every controller reads from it and is told of changes; a 410 (history gone, or the watcher
-/// fell behind) makes it list again and report the difference. Objects in the cache are shared:
-/// readers must not modify them (clone first).
+/// fell behind) makes it list again and report the difference. The cache keeps each object frozen
+/// as read (<see cref="FrozenObjects"/>): a parsed tree per pod was most of the server's heap, and
+/// collecting it stalled every request. Readers and handlers get trees of their own, built lazily
+/// as far as they look; one change's trees are shared by the handlers told of it.
 /// </summary>
 public sealed class Informer(IClusterClient client, ResourceType resource, ILogger logger, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JsonElement> _objects = new(StringComparer.Ordinal);
 
     // The same objects by namespace: controllers list one namespace on every reconcile, and that
     // must not cost a scan of the whole cluster. Written only by the informer's loop.
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _byNamespace = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonElement>> _byNamespace = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<IInformerHandler> _handlers = [];
 
@@ -40,13 +43,16 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
         _handlers.Add(handler);
     }
 
-    public JsonObject? Get(string? ns, string name) => _objects.GetValueOrDefault(Key(ns, name));
+    public JsonObject? Get(string? ns, string name) => Get(Key(ns, name));
 
-    public JsonObject? Get(string key) => _objects.GetValueOrDefault(key);
+    public JsonObject? Get(string key) => _objects.TryGetValue(key, out var obj) ? FrozenObjects.Tree(obj) : null;
 
-    /// <summary>A snapshot of the cached objects, of one namespace or all.</summary>
-    public List<JsonObject> List(string? ns = null) =>
-        ns is null ? [.. _objects.Values] : _byNamespace.TryGetValue(ns, out var objects) ? [.. objects.Values] : [];
+    /// <summary>A snapshot of the cached objects, of one namespace or all, as trees of the caller's own.</summary>
+    public List<JsonObject> List(string? ns = null)
+    {
+        var objects = ns is null ? _objects : _byNamespace.TryGetValue(ns, out var inNamespace) ? inNamespace : null;
+        return objects is null ? [] : [.. objects.Values.Select(FrozenObjects.Tree)];
+    }
 
     public int Count => _objects.Count;
 
@@ -54,6 +60,8 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
     public static string Key(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : $"{ns}/{name}";
 
     public static string Key(JsonObject obj) => Key(obj.Namespace(), obj.Name() ?? "");
+
+    private static string Key(JsonElement obj) => Key(FrozenObjects.Namespace(obj), FrozenObjects.Name(obj) ?? "");
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -93,22 +101,22 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
     {
         var list = await client.ListAsync(Resource, null, cancellationToken);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var obj in list.Items)
+        foreach (var obj in list.Frozen)
         {
             var key = Key(obj);
             seen.Add(key);
             if (_objects.TryGetValue(key, out var old))
             {
-                if (old.ResourceVersion() != obj.ResourceVersion())
+                if (FrozenObjects.ResourceVersion(old) != FrozenObjects.ResourceVersion(obj))
                 {
                     Put(key, obj);
-                    Notify(h => h.OnUpdated(old, obj));
+                    NotifyUpdated(old, obj);
                 }
             }
             else
             {
                 Put(key, obj);
-                Notify(h => h.OnAdded(obj));
+                NotifyAdded(obj);
             }
         }
 
@@ -116,7 +124,7 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
         {
             if (!seen.Contains(key) && Remove(key))
             {
-                Notify(h => h.OnDeleted(old));
+                NotifyDeleted(old);
             }
         }
 
@@ -125,38 +133,38 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
 
     private void Apply(ObjectEvent change)
     {
-        var key = Key(change.Object);
+        var key = Key(change.Frozen);
         switch (change.Type)
         {
             case ObjectEventType.Deleted:
                 if (_objects.TryGetValue(key, out var gone) && Remove(key))
                 {
-                    Notify(h => h.OnDeleted(gone));
+                    NotifyDeleted(gone);
                 }
 
                 break;
             default:
                 if (_objects.TryGetValue(key, out var old))
                 {
-                    Put(key, change.Object);
-                    Notify(h => h.OnUpdated(old, change.Object));
+                    Put(key, change.Frozen);
+                    NotifyUpdated(old, change.Frozen);
                 }
                 else
                 {
-                    Put(key, change.Object);
-                    Notify(h => h.OnAdded(change.Object));
+                    Put(key, change.Frozen);
+                    NotifyAdded(change.Frozen);
                 }
 
                 break;
         }
     }
 
-    private void Put(string key, JsonObject obj)
+    private void Put(string key, JsonElement obj)
     {
         _objects[key] = obj;
-        if (obj.Namespace() is { Length: > 0 } ns)
+        if (FrozenObjects.Namespace(obj) is { Length: > 0 } ns)
         {
-            _byNamespace.GetOrAdd(ns, _ => new ConcurrentDictionary<string, JsonObject>(StringComparer.Ordinal))[key] = obj;
+            _byNamespace.GetOrAdd(ns, _ => new ConcurrentDictionary<string, JsonElement>(StringComparer.Ordinal))[key] = obj;
         }
     }
 
@@ -167,12 +175,39 @@ public sealed class Informer(IClusterClient client, ResourceType resource, ILogg
             return false;
         }
 
-        if (obj.Namespace() is { Length: > 0 } ns && _byNamespace.TryGetValue(ns, out var objects))
+        if (FrozenObjects.Namespace(obj) is { Length: > 0 } ns && _byNamespace.TryGetValue(ns, out var objects))
         {
             objects.TryRemove(key, out _);
         }
 
         return true;
+    }
+
+    private void NotifyAdded(JsonElement obj)
+    {
+        if (_handlers.Count > 0)
+        {
+            var tree = FrozenObjects.Tree(obj);
+            Notify(h => h.OnAdded(tree));
+        }
+    }
+
+    private void NotifyUpdated(JsonElement old, JsonElement current)
+    {
+        if (_handlers.Count > 0)
+        {
+            var (oldTree, currentTree) = (FrozenObjects.Tree(old), FrozenObjects.Tree(current));
+            Notify(h => h.OnUpdated(oldTree, currentTree));
+        }
+    }
+
+    private void NotifyDeleted(JsonElement obj)
+    {
+        if (_handlers.Count > 0)
+        {
+            var tree = FrozenObjects.Tree(obj);
+            Notify(h => h.OnDeleted(tree));
+        }
     }
 
     private void Notify(Action<IInformerHandler> call)
