@@ -92,6 +92,22 @@ public sealed partial class PodScheduler
     /// </summary>
     public void AddOrUpdatePod(JsonObject pod)
     {
+        var spec = pod["spec"] as JsonObject;
+        if (string.IsNullOrEmpty(ObjectFields.String(spec, "nodeName")) &&
+            ObjectFields.String(spec, "schedulerName") is { Length: > 0 } schedulerName && schedulerName != _options.SchedulerName)
+        {
+            // As upstream's informer filter: a pending pod another scheduler is responsible for is
+            // none of this one's business (schedulerName is immutable), and not worth a full parse.
+            var key = (pod.Namespace() ?? "default") + "/" + (pod.Name() ?? "");
+            lock (_gate)
+            {
+                _queue.Delete(key);
+                ClearNomination(key);
+            }
+
+            return;
+        }
+
         var parsed = SchedulingPod.FromObject(pod);
         lock (_gate)
         {

@@ -56,11 +56,12 @@ public sealed partial class ObjectRegistry(IStore store, ResourceStrategies stra
         }
 
         var kv = await GetKvAsync(Namespaces, null, ns!, cancellationToken) ?? throw ApiException.NotFound(Namespaces, ns!);
-        var namespaceObject = StoredObjects.Decode(kv);
-        if (namespaceObject.DeletionTimestamp() is not null)
+        // Read in place: every create in a namespace passes here.
+        var namespaceObject = StoredObjects.Freeze(kv);
+        if (FrozenObjects.MetadataString(namespaceObject, "deletionTimestamp") is not null)
         {
             throw new ApiException(Api.Meta.Status.Failure(403, "Forbidden",
-                $"{resource.GroupResource} \"{namespaceObject.Name()}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated")
+                $"{resource.GroupResource} \"{FrozenObjects.Name(namespaceObject)}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated")
                 with
             {
                 Details = new Api.Meta.StatusDetails { Name = ns, Group = resource.Group, Kind = resource.Plural },

@@ -43,12 +43,7 @@ public sealed partial class ResourceEndpoint
         Encoding.UTF8.GetBytes(head.AsSpan(), writer);
         for (var i = 0; i < page.Kvs.Count; i++)
         {
-            if (i > 0)
-            {
-                writer.Write(","u8);
-            }
-
-            StoredObjects.WriteWithRevision(writer, page.Kvs[i]);
+            StoredObjects.WriteWithRevision(writer, page.Kvs[i], comma: i > 0);
             if (writer.UnflushedBytes > 64 * 1024)
             {
                 await writer.FlushAsync(context.RequestAborted);

@@ -121,9 +121,13 @@ public sealed partial class ResourceEndpoint(ObjectRegistry registry, WatchCache
     {
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = contentType;
-        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter.AsStream());
-        node.WriteTo(writer);
-        await writer.FlushAsync(context.RequestAborted);
+        // Straight into the response pipe: no stream adapter, one flush.
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            node.WriteTo(writer);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
     private Task WriteObjectOrTableAsync(HttpContext context, ResourceType resource, JsonObject obj, int statusCode)

@@ -77,4 +77,21 @@ public sealed class StoredObjectsTests
         Assert.Equal("a", decoded.Name());
         Assert.Equal("1", decoded["data"]!["x"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void WriteWithRevision_WithComma_MakesAListOfItems()
+    {
+        var first = new KeyValue("/registry/configmaps/ns/a", StoredObjects.Encode((JsonObject)JsonNode.Parse("""{"metadata":{"name":"a"}}""")!), 5, 8, 1, 0);
+        var second = new KeyValue("/registry/configmaps/ns/b", System.Text.Encoding.UTF8.GetBytes("""{ "metadata": {"name": "b"} }"""), 5, 1234567890123, 1, 0);
+        var buffer = new ArrayBufferWriter<byte>();
+
+        buffer.Write("["u8);
+        StoredObjects.WriteWithRevision(buffer, first);
+        StoredObjects.WriteWithRevision(buffer, second, comma: true);
+        buffer.Write("]"u8);
+
+        var items = JsonNode.Parse(buffer.WrittenSpan)!.AsArray();
+        Assert.Equal(["8", "1234567890123"], items.Select(i => i!["metadata"]!["resourceVersion"]!.GetValue<string>()));
+        Assert.Equal(["a", "b"], items.Select(i => i!["metadata"]!["name"]!.GetValue<string>()));
+    }
 }
