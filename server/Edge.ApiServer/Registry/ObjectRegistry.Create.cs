@@ -16,7 +16,15 @@ public sealed partial class ObjectRegistry
     /// Creates an object: identity and defaults, validation, reservations (cluster IPs, node
     /// ports), then one transaction that fails if the name or a reservation is taken.
     /// </summary>
-    public async Task<JsonObject> CreateAsync(ResourceType resource, string? ns, JsonObject obj, WriteOptions options, CancellationToken cancellationToken)
+    public async Task<JsonObject> CreateAsync(ResourceType resource, string? ns, JsonObject obj, WriteOptions options, CancellationToken cancellationToken) =>
+        (await CreateStoredAsync(resource, ns, obj, options, cancellationToken)).Object;
+
+    /// <summary>
+    /// <see cref="CreateAsync"/>, also giving the object as stored (null for a dry run), so that
+    /// an HTTP answer can be spliced from those bytes instead of serialising the tree again.
+    /// </summary>
+    public async Task<(JsonObject Object, KeyValue? Stored)> CreateStoredAsync(
+        ResourceType resource, string? ns, JsonObject obj, WriteOptions options, CancellationToken cancellationToken)
     {
         CheckTypeMeta(resource, obj);
         var metadata = obj.Metadata();
@@ -86,13 +94,14 @@ public sealed partial class ObjectRegistry
 
             if (options.DryRun)
             {
-                return candidate;
+                return (candidate, null);
             }
 
             var key = StoredObjects.Key(resource, ns, name);
             var reserved = strategy.ReservedKeys(candidate);
             var compares = new List<Compare> { Compare.Missing(key) };
-            var ops = new List<TxnOp> { new PutOp(key, StoredObjects.Encode(candidate)) };
+            var stored = StoredObjects.Encode(candidate);
+            var ops = new List<TxnOp> { new PutOp(key, stored) };
             foreach (var reservation in reserved)
             {
                 compares.Add(Compare.Missing(reservation));
@@ -103,7 +112,7 @@ public sealed partial class ObjectRegistry
             if (result.Succeeded)
             {
                 candidateMetadata["resourceVersion"] = StoredObjects.Revision(result.Revision);
-                return candidate;
+                return (candidate, new KeyValue(key, stored, result.Revision, result.Revision, 1, 0));
             }
 
             if (await GetKvAsync(resource, ns, name, cancellationToken) is not null)

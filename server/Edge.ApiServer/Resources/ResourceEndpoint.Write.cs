@@ -3,6 +3,7 @@ using Edge.Api.Patching;
 using Edge.Api.Resources;
 using Edge.Api.Schema;
 using Edge.Api.Errors;
+using Edge.ApiServer.Registry;
 using Edge.ApiServer.Requests;
 using Microsoft.AspNetCore.Http;
 
@@ -14,8 +15,18 @@ public sealed partial class ResourceEndpoint
     {
         var options = WriteOptionsFor(context, request);
         var obj = await ReadObjectAsync(context, request.Resource, options, cancellationToken);
-        var created = await registry.CreateAsync(request.Resource, request.Namespace, obj, options, cancellationToken);
-        await WriteJsonAsync(context, created, StatusCodes.Status201Created);
+        var (created, stored) = await registry.CreateStoredAsync(request.Resource, request.Namespace, obj, options, cancellationToken);
+        if (stored is null)
+        {
+            await WriteJsonAsync(context, created, StatusCodes.Status201Created);
+            return;
+        }
+
+        // The answer is what was stored: spliced from those bytes, not serialised from the tree again.
+        context.Response.StatusCode = StatusCodes.Status201Created;
+        context.Response.ContentType = "application/json";
+        StoredObjects.WriteWithRevision(context.Response.BodyWriter, stored);
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
     private async Task UpdateAsync(HttpContext context, ResourceRequest request, CancellationToken cancellationToken)
