@@ -74,7 +74,10 @@ public sealed partial class ObjectRegistry
             RangeResult page;
             try
             {
-                page = await store.RangeAsync(new RangeRequest(start) { RangeEnd = end, Limit = ReadBatch, Revision = revision, WithoutCount = true }, cancellationToken);
+                // Unfiltered, a page needs its items and one more key (where the next page starts),
+                // not another whole batch read only to find that key.
+                var batch = !filtered && options.Limit > 0 ? (int)Math.Min(ReadBatch, options.Limit - items.Count + 1) : ReadBatch;
+                page = await store.RangeAsync(new RangeRequest(start) { RangeEnd = end, Limit = batch, Revision = revision, WithoutCount = true }, cancellationToken);
             }
             catch (StoreCompactedException)
             {
