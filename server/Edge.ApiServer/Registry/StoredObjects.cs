@@ -179,6 +179,11 @@ public static class StoredObjects
     /// <summary>The offset just after the <c>{</c> of the top-level metadata object, or -1.</summary>
     private static int MetadataContentOffset(ReadOnlySpan<byte> json)
     {
+        if (EncodedMetadataContentOffset(json) is var encoded and >= 0)
+        {
+            return encoded;
+        }
+
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = RequestBody.MaxDepth });
         try
         {
@@ -205,6 +210,44 @@ public static class StoredObjects
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// The same offset for the exact prefix <see cref="Encode"/> writes,
+    /// <c>{"apiVersion":"…","kind":"…","metadata":{</c>, found without a JSON reader (a LIST does this
+    /// for every item); -1 for anything else, including escapes in the two strings.
+    /// </summary>
+    private static int EncodedMetadataContentOffset(ReadOnlySpan<byte> json)
+    {
+        var at = 0;
+        return Expect(json, ref at, "{\"apiVersion\":\""u8) && SkipPlainString(json, ref at) &&
+            Expect(json, ref at, ",\"kind\":\""u8) && SkipPlainString(json, ref at) &&
+            Expect(json, ref at, ",\"metadata\":{"u8) && at < json.Length && json[at] is not ((byte)' ' or (byte)'\n')
+            ? at
+            : -1;
+
+        static bool Expect(ReadOnlySpan<byte> json, ref int at, ReadOnlySpan<byte> text)
+        {
+            if (!json[at..].StartsWith(text))
+            {
+                return false;
+            }
+
+            at += text.Length;
+            return true;
+        }
+
+        static bool SkipPlainString(ReadOnlySpan<byte> json, ref int at)
+        {
+            var end = json[at..].IndexOfAny((byte)'"', (byte)'\\');
+            if (end < 0 || json[at + end] != (byte)'"')
+            {
+                return false;
+            }
+
+            at += end + 1;
+            return true;
+        }
     }
 
     public static string Revision(long revision) => revision.ToString(System.Globalization.CultureInfo.InvariantCulture);

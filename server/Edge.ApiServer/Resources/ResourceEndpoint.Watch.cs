@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Edge.Api.Meta;
@@ -114,42 +115,69 @@ public sealed partial class ResourceEndpoint
     {
         var filtered = !options.Labels.IsEmpty || options.Fields.Requirements.Count > 0;
         var reader = subscription.Events;
-        while (true)
+        var output = context.Response.BodyWriter;
+        // One bookmark timer per quiet interval, not one per event: a busy watch of a thousand
+        // watchers would otherwise make and link a token source for every delivery.
+        CancellationTokenSource? bookmarkWait = null;
+        try
         {
-            using var bookmarkWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            if (options.AllowWatchBookmarks)
+            while (true)
             {
-                bookmarkWait.CancelAfter(BookmarkInterval);
-            }
-
-            bool more;
-            try
-            {
-                more = await reader.WaitToReadAsync(bookmarkWait.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await WriteFrameAsync(context, Bookmark(resource, lastRevision, initialEventsEnd: false));
-                continue;
-            }
-
-            if (!more)
-            {
-                return;
-            }
-
-            while (reader.TryRead(out var cached))
-            {
-                lastRevision = cached.Revision;
-                var type = EventType(resource, options, cached, filtered);
-                if (type is not null)
+                if (options.AllowWatchBookmarks && bookmarkWait is null)
                 {
-                    var frame = tableFrame is null ? cached.Frame(type) : tableFrame(type, cached.Current ?? cached.Previous!);
-                    await context.Response.Body.WriteAsync(frame, cancellationToken);
+                    bookmarkWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    bookmarkWait.CancelAfter(BookmarkInterval);
+                }
+
+                bool more;
+                try
+                {
+                    more = await reader.WaitToReadAsync(bookmarkWait?.Token ?? cancellationToken);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    bookmarkWait!.Dispose();
+                    bookmarkWait = null;
+                    await WriteFrameAsync(context, Bookmark(resource, lastRevision, initialEventsEnd: false));
+                    continue;
+                }
+
+                if (!more)
+                {
+                    return;
+                }
+
+                var wrote = false;
+                while (reader.TryRead(out var cached))
+                {
+                    lastRevision = cached.Revision;
+                    var type = EventType(resource, options, cached, filtered);
+                    if (type is not null)
+                    {
+                        output.Write(tableFrame is null ? cached.Frame(type) : tableFrame(type, cached.Current ?? cached.Previous!));
+                        wrote = true;
+                    }
+                }
+
+                if (wrote)
+                {
+                    await output.FlushAsync(cancellationToken);
+                    // Upstream sends a bookmark after a quiet interval; events restart the wait.
+                    if (bookmarkWait is not null && !bookmarkWait.TryReset())
+                    {
+                        bookmarkWait.Dispose();
+                        bookmarkWait = null;
+                    }
+                    else
+                    {
+                        bookmarkWait?.CancelAfter(BookmarkInterval);
+                    }
                 }
             }
-
-            await context.Response.Body.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            bookmarkWait?.Dispose();
         }
     }
 

@@ -94,4 +94,23 @@ public sealed class StoredObjectsTests
         Assert.Equal(["8", "1234567890123"], items.Select(i => i!["metadata"]!["resourceVersion"]!.GetValue<string>()));
         Assert.Equal(["a", "b"], items.Select(i => i!["metadata"]!["name"]!.GetValue<string>()));
     }
+
+    [Theory]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"k":"v"}}""")]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{}}""")]
+    [InlineData("""{"apiVersion":"v\u0031","kind":"Config\"Map","metadata":{"name":"a"}}""")]
+    [InlineData("""{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"a"}}""")]
+    [InlineData("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{ "name":"a"}}""")]
+    public void WriteWithRevision_StoredBytesOfAnyShape_GetTheRevisionInTopLevelMetadata(string stored)
+    {
+        var kv = new KeyValue("/registry/configmaps/ns/a", System.Text.Encoding.UTF8.GetBytes(stored), 5, 77, 1, 0);
+        var buffer = new ArrayBufferWriter<byte>();
+
+        StoredObjects.WriteWithRevision(buffer, kv);
+
+        var written = (JsonObject)JsonNode.Parse(buffer.WrittenSpan)!;
+        Assert.Equal("77", written["metadata"]!["resourceVersion"]!.GetValue<string>());
+        written["metadata"]!.AsObject().Remove("resourceVersion");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(stored), written), written.ToJsonString());
+    }
 }

@@ -94,6 +94,16 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>An HTTPS client as the admin (the client certificate the server wrote), with a 30 s timeout.</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var certificate = X509Certificate2.CreateFromPemFile(
+            Path.Combine(DataDir, "tls", "client-admin.crt"), Path.Combine(DataDir, "tls", "client-admin.key"));
+        var client = CreateClient(certificate);
+        client.Timeout = TimeSpan.FromSeconds(30);
+        return client;
+    }
+
     /// <summary>An HTTPS client that trusts only this server's CA, optionally presenting a client certificate.</summary>
     public HttpClient CreateClient(X509Certificate2? clientCertificate = null)
     {

@@ -186,14 +186,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         return await response.Content.ReadAsStringAsync(timeout.Token);
     }
 
-    private static HttpClient AdminClient(ServerProcess server)
-    {
-        var certificate = X509Certificate2.CreateFromPemFile(
-            Path.Combine(server.DataDir, "tls", "client-admin.crt"), Path.Combine(server.DataDir, "tls", "client-admin.key"));
-        var client = server.CreateClient(certificate);
-        client.Timeout = TimeSpan.FromSeconds(30);
-        return client;
-    }
+    private static HttpClient AdminClient(ServerProcess server) => server.CreateAdminClient();
 
     private static async Task CreateKeptObjectsAsync(HttpClient client)
     {
