@@ -100,6 +100,7 @@ public static partial class ApiBench
             var used = cpu.Stop();
             var delivery = new Latencies();
             var missing = 0;
+            var slowest = new double[updates];
             for (var w = 0; w < watchers; w++)
             {
                 for (var seq = 0; seq < updates; seq++)
@@ -110,10 +111,16 @@ public static partial class ApiBench
                     }
                     else
                     {
-                        delivery.Add(Stopwatch.GetElapsedTime(sentAt[seq], receivedAt[w, seq]).TotalMilliseconds);
+                        var ms = Stopwatch.GetElapsedTime(sentAt[seq], receivedAt[w, seq]).TotalMilliseconds;
+                        delivery.Add(ms);
+                        slowest[seq] = Math.Max(slowest[seq], ms);
                     }
                 }
             }
+
+            // Which updates make the tail: one stalled update, or all of them a little.
+            Step("  slowest updates (number: last delivery): " + string.Join(", ",
+                slowest.Select((ms, seq) => (ms, seq)).OrderByDescending(u => u.ms).Take(3).Select(u => $"{u.seq}: {u.ms:F0} ms")));
 
             var failed = tasks.FirstOrDefault(t => t.IsFaulted);
             if (failed is not null)

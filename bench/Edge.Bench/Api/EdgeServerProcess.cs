@@ -22,6 +22,9 @@ public sealed class EdgeServerProcess : IAsyncDisposable
         Port = port;
     }
 
+    /// <summary>Set by <c>--server-log PATH</c>: every line the server writes, timestamped, to set beside the bench's own.</summary>
+    public static string? LogFile { get; set; }
+
     public string DataDir { get; }
 
     public string Kubeconfig { get; }
@@ -59,8 +62,24 @@ public sealed class EdgeServerProcess : IAsyncDisposable
         start.Environment["EDGE_CONFIG_FILE"] = "/dev/null";
         var process = Process.Start(start)!;
         var server = new EdgeServerProcess(process, dataDir, kubeconfig, port);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => server.LastError = e.Data ?? server.LastError;
+        var log = LogFile is null ? null : new StreamWriter(LogFile, append: true) { AutoFlush = true };
+        void Keep(string? line)
+        {
+            if (log is not null && line is not null)
+            {
+                lock (log)
+                {
+                    log.WriteLine($"{DateTime.Now:HH:mm:ss.fff} {line}");
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            Keep(e.Data);
+            server.LastError = e.Data ?? server.LastError;
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
