@@ -55,8 +55,15 @@ public sealed class InformerTests
 
         var updated = await cluster.Client.MergePatchAsync(ConfigMaps, cluster.Namespace, "cm",
             ControllerCluster.Json("""{"data":{"k":"v2"}}"""), null, default);
-        await ControllerCluster.WaitForAsync(
-            () => Task.FromResult(informer.Get(cluster.Namespace, "cm")?.ResourceVersion() == updated.ResourceVersion()), "the informer to see the update");
+        // The cache takes a change before its handlers hear of it: wait for the handler.
+        await ControllerCluster.WaitForAsync(() =>
+        {
+            lock (seen)
+            {
+                return Task.FromResult(seen.Any(e => e.Kind == "updated" && e.Current.Namespace() == cluster.Namespace));
+            }
+        }, "the handler to hear of the update");
+        Assert.Equal(updated.ResourceVersion(), informer.Get(cluster.Namespace, "cm")!.ResourceVersion());
 
         lock (seen)
         {
