@@ -162,16 +162,9 @@ public sealed partial class ResourceEndpoint
                 if (wrote)
                 {
                     await output.FlushAsync(cancellationToken);
-                    // Upstream sends a bookmark after a quiet interval; events restart the wait.
-                    if (bookmarkWait is not null && !bookmarkWait.TryReset())
-                    {
-                        bookmarkWait.Dispose();
-                        bookmarkWait = null;
-                    }
-                    else
-                    {
-                        bookmarkWait?.CancelAfter(BookmarkInterval);
-                    }
+                    // A bookmark comes after a quiet interval: an event restarts the timer (if it
+                    // fired meanwhile, the next wait throws and the bookmark goes out).
+                    bookmarkWait?.CancelAfter(BookmarkInterval);
                 }
             }
         }
