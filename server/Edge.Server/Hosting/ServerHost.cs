@@ -24,6 +24,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -115,6 +116,7 @@ public static class ServerHost
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.WebHost.UseKestrelCore();
+        builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = CreateListenSocket);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -163,6 +165,33 @@ public static class ServerHost
         app.Use(secretsEncryption.InvokeAsync);
         app.Run(handler.HandleAsync);
         return app;
+    }
+
+    /// <summary>
+    /// Largest TCP segment the server's connections use (TCP_MAXSEG on the listening socket,
+    /// inherited by every accepted connection and announced in its SYN-ACK).
+    /// </summary>
+    /// <remarks>
+    /// Only loopback (MTU 65,536) is affected: Ethernet's 1,460 and jumbo frames' 8,948 are smaller.
+    /// On loopback the segment would be 65,483 bytes, larger than a client's usual receive window
+    /// (~50–95 KB from tcp_rmem's 128 KiB default). Linux sends nothing while the window is below
+    /// one segment (sender-side silly-window avoidance), and the client announces its reopened
+    /// window only once it has doubled, so a burst of watch events to a co-located HTTP/2 client
+    /// waited for TCP's ~200 ms window probe; measured as 100–300 ms stalls in the watch fan-out
+    /// benchmark (tcpdump: no server segment until the probe, which carried exactly the window).
+    /// </remarks>
+    internal const int MaxSegmentSize = 16 * 1024;
+
+    private static Socket CreateListenSocket(EndPoint endpoint)
+    {
+        var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+        if (endpoint is IPEndPoint)
+        {
+            const int IpProtoTcp = 6, TcpMaxSeg = 2;
+            socket.SetRawSocketOption(IpProtoTcp, TcpMaxSeg, BitConverter.GetBytes(MaxSegmentSize));
+        }
+
+        return socket;
     }
 
     private static AuditLog OpenAuditLog(string path)
