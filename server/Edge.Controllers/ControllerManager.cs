@@ -57,6 +57,7 @@ public sealed class ControllerManager : IAsyncDisposable
             new PodGcController(Informers, options, loggers, time),
             new NodeIpamController(Informers, options, loggers, time),
             new ClusterRoleAggregationController(Informers, loggers, time),
+            .. options.RootCaBundle is { } bundle ? [new RootCaPublisher(Informers, bundle, loggers, time)] : Array.Empty<Controller>(),
         ];
     }
 

@@ -34,6 +34,12 @@ public sealed record ControllerOptions
     /// <summary>The prefix length of each node's pod CIDR (<c>--node-cidr-mask-size-ipv4</c>, 24).</summary>
     public int NodeCidrMaskSize { get; init; } = 24;
 
+    /// <summary>
+    /// The cluster CA (PEM) that every namespace gets as ConfigMap <c>kube-root-ca.crt</c>
+    /// (<c>--root-ca-file</c>); without it the publisher does not run.
+    /// </summary>
+    public string? RootCaBundle { get; init; }
+
     /// <summary>The Job controller's back-off for failed pods.</summary>
     public Jobs.JobControllerOptions Jobs { get; init; } = new();
 }

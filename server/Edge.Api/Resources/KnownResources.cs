@@ -9,6 +9,7 @@ public static class KnownResources
     public static readonly ResourceType Services = Core("services");
     public static readonly ResourceType Endpoints = Core("endpoints");
     public static readonly ResourceType ServiceAccounts = Core("serviceaccounts");
+    public static readonly ResourceType ConfigMaps = Core("configmaps");
     public static readonly ResourceType Events = Core("events");
     public static readonly ResourceType Deployments = Apps("deployments");
     public static readonly ResourceType ReplicaSets = Apps("replicasets");

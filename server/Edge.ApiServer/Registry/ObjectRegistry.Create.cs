@@ -9,9 +9,6 @@ namespace Edge.ApiServer.Registry;
 
 public sealed partial class ObjectRegistry
 {
-    /// <summary>Letters upstream uses for generateName suffixes (no vowels, no look-alikes).</summary>
-    private const string NameSuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
-
     /// <summary>
     /// Creates an object: identity and defaults, validation, reservations (cluster IPs, node
     /// ports), then one transaction that fails if the name or a reservation is taken.
@@ -202,12 +199,6 @@ public sealed partial class ObjectRegistry
             prefix = prefix[..58];
         }
 
-        Span<char> suffix = stackalloc char[5];
-        for (var i = 0; i < suffix.Length; i++)
-        {
-            suffix[i] = NameSuffixAlphabet[Random.Shared.Next(NameSuffixAlphabet.Length)];
-        }
-
-        return prefix + new string(suffix);
+        return prefix + NameSuffix.Next();
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Edge.Api.Objects;
 
 namespace Edge.Controllers.Common;
 
@@ -12,8 +13,6 @@ namespace Edge.Controllers.Common;
 public static class PodTemplateHash
 {
     public const string Label = "pod-template-hash";
-
-    private const string SafeAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     public static string Compute(JsonObject template, long? collisionCount)
     {
@@ -35,7 +34,7 @@ public static class PodTemplateHash
         var safe = new StringBuilder(digits.Length);
         foreach (var c in digits)
         {
-            safe.Append(SafeAlphabet[c % SafeAlphabet.Length]);
+            safe.Append(NameSuffix.Alphabet[c % NameSuffix.Alphabet.Length]);
         }
 
         return safe.ToString();

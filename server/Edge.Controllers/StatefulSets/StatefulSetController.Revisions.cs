@@ -151,12 +151,11 @@ public sealed partial class StatefulSetController
             hash = (hash * 16777619u) ^ b;
         }
 
-        const string SafeAlphabet = "bcdfghjklmnpqrstvwxz2456789";
         var digits = hash.ToString(CultureInfo.InvariantCulture);
         var safe = new StringBuilder(digits.Length);
         foreach (var c in digits)
         {
-            safe.Append(SafeAlphabet[c % SafeAlphabet.Length]);
+            safe.Append(NameSuffix.Alphabet[c % NameSuffix.Alphabet.Length]);
         }
 
         return safe.ToString();

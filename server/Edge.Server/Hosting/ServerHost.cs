@@ -73,6 +73,7 @@ public static class ServerHost
             NodeMonitorGracePeriod = options.NodeMonitorGracePeriod,
             NodeMonitorPeriod = options.NodeMonitorPeriod,
             ClusterCidr = options.ClusterCidr,
+            RootCaBundle = pki.AuthorityPem,
         });
         var scheduler = new SchedulerService(controllers.Informers, loggerFactory, TimeProvider.System);
         controllers.Start(scheduler.RunAsync);

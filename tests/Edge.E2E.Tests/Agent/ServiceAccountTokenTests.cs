@@ -119,4 +119,59 @@ public sealed class ServiceAccountTokenTests : IDisposable
         Assert.False(node.Process.HasExited, "the agent exited: " + node.Process.Errors);
         Assert.DoesNotContain("Unhandled exception", node.Process.Errors);
     }
+
+    [Fact]
+    public async Task AKubeApiAccessVolume_AsOtherClustersWriteIt_GetsTokenRootCaAndNamespace()
+    {
+        await using var server = await ServerProcess.StartAsync(_temp, "server", null, "--cluster-cidr", $"10.{100 + Random.Shared.Next(100)}.0.0/16");
+        await using var node = await AgentNode.StartAsync(_temp, server, "edge-v");
+        var kubectl = await ReadyAsync(server, node);
+
+        // The volume and mount exactly as upstream's ServiceAccount admission writes them (what
+        // `kubectl get pod -o yaml` shows on any cluster): the ca.crt comes from the namespace's
+        // kube-root-ca.crt, which the root-CA publisher keeps there.
+        var manifest = _temp["incluster.yaml"];
+        File.WriteAllText(manifest, $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: incluster}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: c
+                image: {{TestImages.BusyboxReference}}
+                command: ["sh", "-c", "cd /var/run/secrets/kubernetes.io/serviceaccount && cat namespace && echo && cat token && echo && cat ca.crt && (touch probe 2>/dev/null && echo writable || echo read-only); sleep 600"]
+                volumeMounts:
+                - {name: kube-api-access-x7k2p, mountPath: /var/run/secrets/kubernetes.io/serviceaccount, readOnly: true}
+              volumes:
+              - name: kube-api-access-x7k2p
+                projected:
+                  defaultMode: 420
+                  sources:
+                  - serviceAccountToken: {expirationSeconds: 3607, path: token}
+                  - configMap:
+                      name: kube-root-ca.crt
+                      items: [{key: ca.crt, path: ca.crt}]
+                  - downwardAPI:
+                      items:
+                      - path: namespace
+                        fieldRef: {apiVersion: v1, fieldPath: metadata.namespace}
+            """);
+        var apply = await kubectl.RunAsync(server.Kubeconfig, "apply", "-f", manifest);
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        var logs = await node.WaitForKubectlAsync(kubectl, server, ["logs", "incluster"], o => o.Contains("writable", StringComparison.Ordinal) || o.Contains("read-only", StringComparison.Ordinal));
+        var lines = logs.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal("default", lines[0]);
+        var token = lines[1];
+        Assert.Equal(3, token.Split('.').Length);
+        Assert.Equal("read-only", lines[^1]);
+        Assert.Equal(File.ReadAllText(server.CaFile).Trim(), string.Join('\n', lines[2..^1]));
+
+        using var client = server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.GetAsync("/api/v1/namespaces/default/secrets");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == 403, body);
+        Assert.Contains("system:serviceaccount:default:default", body);
+    }
 }
