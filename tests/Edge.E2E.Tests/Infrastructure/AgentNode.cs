@@ -98,23 +98,36 @@ public sealed class AgentNode : IAsyncDisposable
         throw new TimeoutException($"kubectl {string.Join(' ', args)}: not there in {Patience.TotalSeconds} s; last {last}\nagent:\n{Process.Errors}\nserver:\n{server.Output[^Math.Min(4000, server.Output.Length)..]}");
     }
 
-    /// <summary>Polls the runtime's containers until their count satisfies <paramref name="check"/> (or time is up); returns the last list.</summary>
+    /// <summary>
+    /// Polls the runtime's containers until their count satisfies <paramref name="check"/> (or time
+    /// is up); returns the last list. A containerd that does not answer yet (just started with the
+    /// agent) counts as not yet, until the time is up.
+    /// </summary>
     public async Task<string[]> WaitForRuntimeContainersAsync(Func<int, bool> check)
     {
         var deadline = DateTime.UtcNow + Patience;
-        string[] containers;
+        string[]? containers = null;
+        InvalidOperationException? unreachable = null;
         do
         {
-            containers = await RuntimeContainersAsync();
-            if (check(containers.Length))
+            try
             {
-                break;
+                containers = await RuntimeContainersAsync();
+                unreachable = null;
+                if (check(containers.Length))
+                {
+                    break;
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                unreachable = e;
             }
 
             await Task.Delay(250);
         }
         while (DateTime.UtcNow < deadline);
-        return containers;
+        return unreachable is null ? containers! : throw unreachable;
     }
 
     /// <summary><c>ctr -n k8s.io containers ls -q</c> against the agent's containerd: sandboxes and containers alike.</summary>
