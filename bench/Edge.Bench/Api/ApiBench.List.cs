@@ -97,27 +97,34 @@ public static partial class ApiBench
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var reader = new Utf8JsonReader(head.AsSpan(0, kept), isFinalBlock: false, default);
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("items"u8))
-            {
-                return null;
-            }
-
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 2 && reader.ValueTextEquals("continue"u8) && reader.Read())
-            {
-                return reader.GetString() is { Length: > 0 } token ? token : null;
-            }
-        }
-
-        throw new InvalidOperationException($"GET {path}: no metadata before the items in the first {head.Length} bytes");
+        return ContinueBeforeItems(head.AsSpan(0, kept), isFinalBlock: false, out var token)
+            ? token
+            : throw new InvalidOperationException($"GET {path}: no metadata before the items in the first {head.Length} bytes");
     }
 
-    /// <summary><c>metadata.continue</c>, read without parsing the items (the list's metadata comes first).</summary>
+    /// <summary><c>metadata.continue</c> of a whole list, read without parsing the items when the metadata comes first.</summary>
     private static string? ContinueToken(byte[] list)
     {
-        var reader = new Utf8JsonReader(list);
+        if (ContinueBeforeItems(list, isFinalBlock: true, out var token))
+        {
+            return token;
+        }
+
+        // Not before the items: the server put the metadata last, so look the slow way.
+        using var document = JsonDocument.Parse(list);
+        return document.RootElement.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("continue", out var c) &&
+            c.GetString() is { Length: > 0 } s ? s : null;
+    }
+
+    /// <summary>
+    /// Whether the list's metadata comes before its items within <paramref name="json"/>; if so,
+    /// <paramref name="token"/> is its <c>continue</c> (null at the end of the list).
+    /// </summary>
+    private static bool ContinueBeforeItems(ReadOnlySpan<byte> json, bool isFinalBlock, out string? token)
+    {
+        token = null;
+        var sawMetadata = false;
+        var reader = new Utf8JsonReader(json, isFinalBlock, default);
         while (reader.Read())
         {
             if (reader.TokenType != JsonTokenType.PropertyName)
@@ -125,23 +132,22 @@ public static partial class ApiBench
                 continue;
             }
 
-            if (reader.CurrentDepth == 1 && reader.ValueTextEquals("items"u8))
+            if (reader.CurrentDepth == 1 && reader.ValueTextEquals("metadata"u8))
             {
-                break;
+                sawMetadata = true;
             }
-
-            if (reader.CurrentDepth == 2 && reader.ValueTextEquals("continue"u8))
+            else if (reader.CurrentDepth == 1 && reader.ValueTextEquals("items"u8))
             {
-                reader.Read();
-                var value = reader.GetString();
-                return string.IsNullOrEmpty(value) ? null : value;
+                return sawMetadata;
+            }
+            else if (reader.CurrentDepth == 2 && reader.ValueTextEquals("continue"u8) && reader.Read())
+            {
+                token = reader.GetString() is { Length: > 0 } value ? value : null;
+                return true;
             }
         }
 
-        // Not before the items: the server put the metadata last, so look the slow way.
-        using var document = JsonDocument.Parse(list);
-        return document.RootElement.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty("continue", out var c) &&
-            c.GetString() is { Length: > 0 } s ? s : null;
+        return false;
     }
 
     private static byte[] Json(string text) => Encoding.UTF8.GetBytes(text);

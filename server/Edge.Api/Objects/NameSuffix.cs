@@ -1,6 +1,6 @@
 namespace Edge.Api.Objects;
 
-/// <summary>Random name endings as upstream makes them (generateName).</summary>
+/// <summary>Name endings as upstream makes them: random (generateName) or from a hash.</summary>
 public static class NameSuffix
 {
     /// <summary>Upstream's letters for generated names: no vowels (no words), no look-alikes (0/o, 1/l, 3/e).</summary>
@@ -16,5 +16,21 @@ public static class NameSuffix
         }
 
         return new string(suffix);
+    }
+
+    /// <summary>
+    /// A hash in <see cref="Alphabet"/>, one letter per decimal digit (upstream's SafeEncodeString
+    /// of the number), so hash-named objects never spell a word.
+    /// </summary>
+    public static string Encode(uint hash)
+    {
+        var digits = hash.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return string.Create(digits.Length, digits, static (letters, digits) =>
+        {
+            for (var i = 0; i < digits.Length; i++)
+            {
+                letters[i] = Alphabet[digits[i] % Alphabet.Length];
+            }
+        });
     }
 }

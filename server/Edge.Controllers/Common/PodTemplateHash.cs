@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Edge.Api.Objects;
@@ -30,14 +29,7 @@ public static class PodTemplateHash
             }
         }
 
-        var digits = hash.ToString(CultureInfo.InvariantCulture);
-        var safe = new StringBuilder(digits.Length);
-        foreach (var c in digits)
-        {
-            safe.Append(NameSuffix.Alphabet[c % NameSuffix.Alphabet.Length]);
-        }
-
-        return safe.ToString();
+        return NameSuffix.Encode(hash);
     }
 
     /// <summary>Whether two pod templates are the same apart from the hash label.</summary>

@@ -3,6 +3,7 @@ using Edge.Api.Clients;
 using Edge.Api.Errors;
 using Edge.Api.Objects;
 using Edge.Api.Resources;
+using Edge.Controllers.Common;
 using Edge.Controllers.Informers;
 using Microsoft.Extensions.Logging;
 
@@ -43,10 +44,7 @@ public sealed class ServiceAccountController : Controller
 
     protected override async Task ReconcileAsync(string ns, CancellationToken cancellationToken)
     {
-        var namespaceObj = _namespaces.Get(null, ns);
-        if (namespaceObj is null || namespaceObj.DeletionTimestamp() is not null ||
-            ObjectFields.String(namespaceObj["status"], "phase") == "Terminating" ||
-            _accounts.Get(ns, DefaultName) is not null)
+        if (!NamespaceState.IsActive(_namespaces.Get(null, ns)) || _accounts.Get(ns, DefaultName) is not null)
         {
             return;
         }

@@ -151,14 +151,7 @@ public sealed partial class StatefulSetController
             hash = (hash * 16777619u) ^ b;
         }
 
-        var digits = hash.ToString(CultureInfo.InvariantCulture);
-        var safe = new StringBuilder(digits.Length);
-        foreach (var c in digits)
-        {
-            safe.Append(NameSuffix.Alphabet[c % NameSuffix.Alphabet.Length]);
-        }
-
-        return safe.ToString();
+        return NameSuffix.Encode(hash);
     }
 
     /// <summary>Upstream <c>ControllerRevisionName</c>: the prefix is cut so that the name stays a valid object name.</summary>
